@@ -1,0 +1,38 @@
+namespace ChatFork.Protocol;
+
+/// <summary>
+/// The type byte of a frame on a worker's pipe. Values below 64 travel from a worker to the supervisor, values from
+/// 64 up from the supervisor to a worker, so a frame that arrives in the wrong direction is caught by its number.
+/// </summary>
+public enum FrameType : byte
+{
+    // worker -> supervisor
+    /// <summary>First frame of a worker: its pid and the secret it was given on standard input.</summary>
+    Hello = 1,
+    /// <summary>The worker has taken the handed-off socket and serves the client now.</summary>
+    Ready = 2,
+    /// <summary>A chat line from the client, to be relayed to the others.</summary>
+    Say = 3,
+    /// <summary>An action (<c>/me waves</c>).</summary>
+    Act = 4,
+    /// <summary>The client asks for a nick.</summary>
+    Nick = 5,
+    /// <summary>A private message to one nick.</summary>
+    Whisper = 6,
+    /// <summary>The client asks who is connected.</summary>
+    Who = 7,
+    /// <summary>The client asks for the process table.</summary>
+    Ps = 8,
+    /// <summary>The worker is about to exit, and says why.</summary>
+    Leaving = 9,
+    /// <summary>A log event of the worker's, written by the supervisor's logger under the worker's name.</summary>
+    Log = 10,
+
+    // supervisor -> worker
+    /// <summary>A client connection for this worker. On Unix the socket's fd rides along as SCM_RIGHTS.</summary>
+    Handoff = 64,
+    /// <summary>One line to write to the client, with its sequence number in the room.</summary>
+    Line = 65,
+    /// <summary>The server is going down: write this last line, close the client, exit.</summary>
+    Shutdown = 66,
+}

@@ -1,0 +1,20 @@
+namespace ChatFork.Protocol;
+
+/// <summary>Words for <see cref="LeaveReason"/> as the room reads them.</summary>
+public static class LeaveReasons
+{
+    public static string Describe(LeaveReason reason) => reason switch
+    {
+        LeaveReason.ClientClosed => "disconnected",
+        LeaveReason.Quit => "quit",
+        LeaveReason.LineTooLong => "line too long",
+        LeaveReason.TooSlow => "too slow to read, disconnected",
+        LeaveReason.Idle => "idle timeout",
+        LeaveReason.Shutdown => "server shutdown",
+        LeaveReason.ConnectionError => "connection error",
+        LeaveReason.BadInput => "bad input",
+        _ => "unknown reason",
+    };
+
+    public static bool IsDefined(byte value) => value is >= (byte)LeaveReason.ClientClosed and <= (byte)LeaveReason.BadInput;
+}

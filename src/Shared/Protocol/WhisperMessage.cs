@@ -1,0 +1,20 @@
+namespace ChatFork.Protocol;
+
+/// <summary>A private message: the nick it is for and its text.</summary>
+public readonly record struct WhisperMessage(string Target, string Text)
+{
+    public void WriteTo(FrameBuffer buffer)
+    {
+        buffer.BeginFrame(FrameType.Whisper);
+        buffer.WriteUtf8WithLength(Target);
+        buffer.WriteUtf8(Text);
+        buffer.EndFrame();
+    }
+
+    public static WhisperMessage Read(Frame frame)
+    {
+        var reader = frame.Reader();
+        var target = reader.ReadUtf8WithLength();
+        return new WhisperMessage(target, reader.ReadRestUtf8());
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using ChatFork.Platform;
+using ChatFork.Protocol;
+using ChatFork.Supervisor.Logging;
+using ChatFork.Supervisor.Room;
+using NLog;
+
+namespace ChatFork.Supervisor;
+
+/// <summary>
+/// Brings connections and workers together: admits or refuses each accepted connection, checks each new worker's
+/// pipe and hello, and performs the hand-off, the moment a socket leaves the supervisor for good.
+/// </summary>
+internal sealed class ConnectionDispatcher
+{
+    private static readonly Logger s_log = LogManager.GetLogger("dispatch");
+
+    private readonly ServerSettings _settings;
+    private readonly WorkerRegistry _registry;
+    private readonly WorkerLauncher _launcher;
+    private readonly IProcessPlatform _platform;
+    private readonly ChatRoom? _room;
+    private readonly BurstWarning _refusals = new(s_log, TimeSpan.FromSeconds(5));
+
+    public ConnectionDispatcher(ServerSettings settings, WorkerRegistry registry, WorkerLauncher launcher, IProcessPlatform platform, ChatRoom? room)
+    {
+        _settings = settings;
+        _registry = registry;
+        _launcher = launcher;
+        _platform = platform;
+        _room = room;
+    }
+
+    /// <summary>A connection was accepted (on the accept thread). Never blocks for long.</summary>
+    public void Accepted(PendingConnection connection)
+    {
+        var result = _registry.Admit(connection);
+        switch (result.Outcome)
+        {
+            case AdmitOutcome.Assigned:
+                HandOff(result.Worker!, connection);
+                _launcher.Nudge(); // the pool is one short now
+                break;
+            case AdmitOutcome.Queued:
+                _launcher.Nudge();
+                break;
+            default:
+                _refusals.Hit($"refused connection {connection.Id} from {connection.PeerText}: {result.Refusal![2..]}");
+                Refuse(connection, result.Refusal);
+                break;
+        }
+    }
+
+    /// <summary>Waits for a new worker to connect to its pipe and prove who it is; then gives it work or pools it.</summary>
+    public async Task AttachAsync(WorkerSlot slot)
+    {
+        var decoder = new FrameDecoder(_settings.MaxWorkerFrame, FrameTypes.IsFromWorker, initialCapacity: 1024);
+        using (var timeout = new CancellationTokenSource(_settings.AttachTimeout))
+        {
+            try
+            {
+                await slot.Pipe.WaitForConnectionAsync(timeout.Token);
+                // Belt and braces: the pipe is CurrentUserOnly, the peer must be the very process we started, and
+                // it must know the secret we gave that process.
+                if (_platform.GetPipePeerProcessId(slot.Pipe) is { } peer && peer != slot.ProcessId)
+                {
+                    s_log.Warn($"process {peer}, not worker {slot.ProcessId}, connected to that worker's pipe; dropping the connection and the worker");
+                    slot.Kill($"another process (pid {peer}) took its pipe");
+                    return;
+                }
+
+                var hello = await ReadHelloAsync(slot.Pipe, decoder, timeout.Token);
+                if (hello.ProcessId != slot.ProcessId || !CryptographicOperations.FixedTimeEquals(hello.Secret, slot.Secret))
+                {
+                    s_log.Warn($"the peer on worker {slot.ProcessId}'s pipe said it was pid {hello.ProcessId} with a wrong secret; dropping it and the worker");
+                    slot.Kill("a peer on its pipe failed the secret check");
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                s_log.Warn($"worker {slot.ProcessId} did not attach within {_settings.AttachTimeout.TotalSeconds:0} s (--attach-timeout); killing it");
+                slot.Kill("it did not attach in time");
+                return;
+            }
+            catch (ProtocolException e)
+            {
+                s_log.Warn($"worker {slot.ProcessId} broke the protocol while attaching: {e.Message} Killing it.");
+                slot.Kill("it broke the protocol while attaching");
+                return;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                slot.Kill("its pipe failed while attaching");
+                return; // it died; the reaper tells the rest
+            }
+        }
+
+        var channel = new WorkerChannel(slot, decoder, _room, _platform, _settings.WorkerQueue);
+        slot.Channel = channel;
+        _ = channel.RunAsync();
+        _launcher.ReportSuccess();
+        s_log.Debug($"worker {slot.ProcessId} attached");
+
+        var connection = _registry.Attached(slot);
+        if (connection is not null)
+        {
+            HandOff(slot, connection);
+        }
+        else if (_registry.IsShuttingDown)
+        {
+            channel.SendShutdown("* server shutting down");
+        }
+        else
+        {
+            _launcher.Nudge();
+        }
+    }
+
+    /// <summary>Refuses the connections that waited too long for a worker.</summary>
+    public void RefuseExpired()
+    {
+        foreach (var connection in _registry.TakeExpiredPending(_settings.AttachTimeout))
+        {
+            _refusals.Hit($"connection {connection.Id} from {connection.PeerText} waited {_settings.AttachTimeout.TotalSeconds:0} s for a worker; refusing it");
+            Refuse(connection, "* server busy, try again");
+        }
+    }
+
+    /// <summary>Refuses every waiting connection (a start failed: no worker is coming soon).</summary>
+    public void RefuseAllPending(string line)
+    {
+        foreach (var connection in _registry.TakeAllPending())
+        {
+            _refusals.Hit($"refused connection {connection.Id} from {connection.PeerText}: {line[2..]}");
+            Refuse(connection, line);
+        }
+    }
+
+    public void FlushWarnings() => _refusals.Flush();
+
+    private static void HandOff(WorkerSlot slot, PendingConnection connection)
+    {
+        try
+        {
+            slot.Channel!.HandOff(connection.Socket, new HandoffMessage(connection.Id, connection.PeerText, 0, null));
+            var waited = Stopwatch.GetElapsedTime(connection.AcceptedTimestamp);
+            s_log.Info($"handed connection {connection.Id} ({connection.PeerText}) to worker {slot.ProcessId} {waited.TotalMilliseconds:0.0} ms after accept");
+        }
+        catch (Exception e)
+        {
+            connection.Socket.Dispose();
+            s_log.Error($"could not hand connection {connection.Id} ({connection.PeerText}) to worker {slot.ProcessId}: {e.Message}; closing it and killing the worker");
+            slot.Kill("the hand-off failed");
+        }
+    }
+
+    private static async Task<HelloMessage> ReadHelloAsync(Stream pipe, FrameDecoder decoder, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (TryReadHello(decoder, out var hello))
+            {
+                return hello;
+            }
+
+            var received = await pipe.ReadAsync(decoder.GetReadBuffer(), cancellationToken);
+            if (received == 0)
+            {
+                throw new IOException("The worker closed its pipe before saying hello.");
+            }
+
+            decoder.Advance(received);
+        }
+    }
+
+    private static bool TryReadHello(FrameDecoder decoder, out HelloMessage hello)
+    {
+        if (!decoder.TryReadFrame(out var frame))
+        {
+            hello = default;
+            return false;
+        }
+
+        if (frame.Type != FrameType.Hello)
+        {
+            throw new ProtocolException($"The first frame on a worker's pipe must be Hello, not {frame.Type}.");
+        }
+
+        hello = HelloMessage.Read(frame);
+        return true;
+    }
+
+    // Said on the raw socket, before any worker exists for it: a refused client costs no process.
+    private static void Refuse(PendingConnection connection, string line)
+    {
+        var socket = connection.Socket;
+        try
+        {
+            socket.SendTimeout = 200;
+            socket.Send(Encoding.UTF8.GetBytes(line + "\r\n"));
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // It left already.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+
+namespace ChatFork.Supervisor;
+
+/// <summary>The options, checked and in the units the code uses. One instance, read by every component.</summary>
+internal sealed record ServerSettings(
+    IPAddress Host,
+    int Port,
+    ServerMode Mode,
+    int MaxClients,
+    int MaxClientsPerIp,
+    int Prespawn,
+    int MaxLine,
+    int SendQueue,
+    int WorkerQueue,
+    TimeSpan IdleTimeout,
+    TimeSpan AttachTimeout,
+    TimeSpan ShutdownTimeout,
+    string WorkerPath)
+{
+    /// <summary>The largest frame a worker may send: a maximal line plus a little for the header and fields.</summary>
+    public int MaxWorkerFrame => MaxLine + 256;
+
+    /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
+    public static ServerSettings From(SupervisorOptions options)
+    {
+        if (!IPAddress.TryParse(options.Host, out var host))
+        {
+            throw new ChatForkException($"--host must be an IP address such as 127.0.0.1, not '{options.Host}'.");
+        }
+
+        Require(options.Port is >= 0 and <= 65535, "--port must be between 0 and 65535.");
+        Require(options.MaxClients >= 1, "--max-clients must be at least 1.");
+        Require(options.MaxClientsPerIp >= 1, "--max-clients-per-ip must be at least 1.");
+        Require(options.Prespawn >= 0, "--prespawn cannot be negative.");
+        Require(options.MaxLine is >= 16 and <= 1024 * 1024, "--max-line must be between 16 and 1048576 bytes.");
+        Require(options.SendQueue >= 4096, "--send-queue must be at least 4096 bytes.");
+        Require(options.WorkerQueue >= 64 * 1024, "--worker-queue must be at least 65536 bytes.");
+        Require(options.IdleTimeout >= 0, "--idle-timeout cannot be negative.");
+        Require(options.AttachTimeout >= 1, "--attach-timeout must be at least 1 second.");
+        Require(options.ShutdownTimeout >= 0, "--shutdown-timeout cannot be negative.");
+
+        var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory,
+            OperatingSystem.IsWindows() ? "chatfork-worker.exe" : "chatfork-worker");
+
+        return new ServerSettings(
+            host, options.Port, options.Mode, options.MaxClients, options.MaxClientsPerIp,
+            Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
+            TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
+            TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker));
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ChatForkException(message);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using CommandLine;
+using CommandLine.Text;
+
+namespace ChatFork.Supervisor;
+
+/// <summary>The <c>chatfork</c> command line. Every limit is here, with its default, and shows in <c>--help</c>.</summary>
+public sealed class SupervisorOptions
+{
+    [Option("host", Default = "127.0.0.1", HelpText = "Address to listen on. The default takes local connections only; 0.0.0.0 takes any.")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Option("port", Default = 7000, HelpText = "TCP port to listen on; 0 picks a free one (the 'listening on' line says which).")]
+    public int Port { get; set; } = 7000;
+
+    [Option("mode", Default = ServerMode.Chat, HelpText = "chat: a chat room. echo: the classic TCP echo server.")]
+    public ServerMode Mode { get; set; } = ServerMode.Chat;
+
+    [Option("max-clients", Default = 256, HelpText = "Most worker processes at once (pooled ones included); past it new connections get '* server full'.")]
+    public int MaxClients { get; set; } = 256;
+
+    [Option("max-clients-per-ip", Default = 64, HelpText = "Most connections from one address at once.")]
+    public int MaxClientsPerIp { get; set; } = 64;
+
+    [Option("prespawn", Default = 4, HelpText = "Idle workers kept started and attached, ready for the next connections (0: start one per connection).")]
+    public int Prespawn { get; set; } = 4;
+
+    [Option("max-line", Default = 4096, HelpText = "Longest line a client may send, in bytes; a longer one ends the connection.")]
+    public int MaxLine { get; set; } = 4096;
+
+    [Option("send-queue", Default = 256 * 1024, HelpText = "Bytes a worker queues for a client that does not read before it disconnects it.")]
+    public int SendQueue { get; set; } = 256 * 1024;
+
+    [Option("worker-queue", Default = 1024 * 1024, HelpText = "Bytes the supervisor queues for one worker's pipe before it gives up on that worker.")]
+    public int WorkerQueue { get; set; } = 1024 * 1024;
+
+    [Option("idle-timeout", Default = 0, HelpText = "Seconds a client may stay silent before it is disconnected; 0: no limit.")]
+    public int IdleTimeout { get; set; }
+
+    [Option("attach-timeout", Default = 10, HelpText = "Seconds a new worker has to start and attach to its pipe before it is killed.")]
+    public int AttachTimeout { get; set; } = 10;
+
+    [Option("shutdown-timeout", Default = 5, HelpText = "Seconds workers get to finish on SIGINT/SIGTERM before they are killed.")]
+    public int ShutdownTimeout { get; set; } = 5;
+
+    [Option("worker", HelpText = "Path of the worker executable. Default: chatfork-worker next to chatfork.")]
+    public string? WorkerPath { get; set; }
+
+    [Option("log-level", Default = "info", HelpText = "Least level logged: trace, debug, info, warn, error, off.")]
+    public string LogLevel { get; set; } = "info";
+
+    [Option("log-file", HelpText = "Log file. Default: logs/chatfork.log next to chatfork. 'none' logs to the console only.")]
+    public string? LogFile { get; set; }
+
+    [Usage(ApplicationAlias = "chatfork")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Start a chat server on 127.0.0.1:7000 (then: nc 127.0.0.1 7000)", new SupervisorOptions()),
+        new("An echo server on any free port", new SupervisorOptions { Mode = ServerMode.Echo, Port = 0 }),
+    ];
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace ChatFork.Supervisor;
+
+/// <summary>
+/// The table of worker processes and the connections waiting for them: one lock, no I/O under it. It enforces the
+/// process budget (never more than <c>--max-clients</c> workers, pooled ones included: a connection flood must not
+/// become a fork bomb), the per-address limit, and the warm pool's size; it matches accepted connections with
+/// attached workers in the order they came.
+/// </summary>
+/// <remarks>
+/// Counts kept: <c>starting</c> (spawned, not attached), idle (attached, in the pool), busy (serving a client).
+/// Processes = starting + idle + busy. Connections = busy + pending. The launcher asks <see cref="TryReserveSpawn"/>
+/// whether to start one more; the answer covers both the pending connections that have no worker on the way and
+/// the pool's shortfall.
+/// </remarks>
+internal sealed class WorkerRegistry
+{
+    private readonly Lock _lock = new();
+    private readonly ServerSettings _settings;
+    private readonly Dictionary<long, WorkerSlot> _slots = [];
+    private readonly LinkedList<WorkerSlot> _idle = new();
+    private readonly Queue<PendingConnection> _pending = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private int _starting;
+    private int _busy;
+    private bool _shuttingDown;
+    private long _backoffUntil;
+
+    public WorkerRegistry(ServerSettings settings)
+    {
+        _settings = settings;
+    }
+
+    /// <summary>Worker processes alive (or not yet reaped).</summary>
+    public int ProcessCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _slots.Count;
+            }
+        }
+    }
+
+    public bool IsShuttingDown
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _shuttingDown;
+            }
+        }
+    }
+
+    public AdmitResult Admit(PendingConnection connection)
+    {
+        lock (_lock)
+        {
+            if (_shuttingDown)
+            {
+                return AdmitResult.Refused("* server shutting down");
+            }
+
+            if (_busy + _pending.Count >= _settings.MaxClients)
+            {
+                return AdmitResult.Refused("* server full, try again later");
+            }
+
+            var address = connection.Peer.Address;
+            _perAddress.TryGetValue(address, out var fromAddress);
+            if (fromAddress >= _settings.MaxClientsPerIp)
+            {
+                return AdmitResult.Refused("* too many connections from your address");
+            }
+
+            if (_idle.First is { } node)
+            {
+                _idle.RemoveFirst();
+                CountConnection(connection);
+                BecomeBusy(node.Value, connection);
+                return AdmitResult.Assigned(node.Value);
+            }
+
+            if (Stopwatch.GetTimestamp() < _backoffUntil)
+            {
+                return AdmitResult.Refused("* server busy, try again");
+            }
+
+            CountConnection(connection);
+            _pending.Enqueue(connection);
+            return AdmitResult.Queued;
+        }
+    }
+
+    /// <summary>
+    /// True (and one more counted as starting) if a worker should be started now: for a waiting connection that has
+    /// none on the way, or to fill the pool; never past the process budget, during a back-off, or in shutdown.
+    /// </summary>
+    public bool TryReserveSpawn()
+    {
+        lock (_lock)
+        {
+            if (_shuttingDown || Stopwatch.GetTimestamp() < _backoffUntil)
+            {
+                return false;
+            }
+
+            if (_starting + _idle.Count + _busy >= _settings.MaxClients)
+            {
+                return false;
+            }
+
+            var forPending = _pending.Count - _starting;
+            var forPool = _settings.Prespawn - _idle.Count - Math.Max(0, _starting - _pending.Count);
+            if (forPending <= 0 && forPool <= 0)
+            {
+                return false;
+            }
+
+            _starting++;
+            return true;
+        }
+    }
+
+    /// <summary>A reserved spawn did not happen (the process could not be started).</summary>
+    public void SpawnFailed()
+    {
+        lock (_lock)
+        {
+            _starting--;
+        }
+    }
+
+    /// <summary>A reserved spawn happened; the slot is in state Starting.</summary>
+    public void Started(WorkerSlot slot)
+    {
+        lock (_lock)
+        {
+            _slots.Add(slot.WorkerId, slot);
+        }
+    }
+
+    /// <summary>
+    /// The worker attached. Returns the oldest waiting connection for it to serve, or null if it goes to the pool
+    /// (or is already gone, or the server is shutting down).
+    /// </summary>
+    public PendingConnection? Attached(WorkerSlot slot)
+    {
+        lock (_lock)
+        {
+            if (slot.State != WorkerState.Starting)
+            {
+                return null;
+            }
+
+            _starting--;
+            if (!_shuttingDown && _pending.TryDequeue(out var connection))
+            {
+                BecomeBusy(slot, connection);
+                return connection;
+            }
+
+            slot.State = WorkerState.Idle;
+            _idle.AddLast(slot);
+            return null;
+        }
+    }
+
+    /// <summary>The worker's process was reaped: free its slot and whatever it counted for. Returns its last state.</summary>
+    public WorkerState Remove(WorkerSlot slot)
+    {
+        lock (_lock)
+        {
+            var state = slot.State;
+            switch (state)
+            {
+                case WorkerState.Starting:
+                    _starting--;
+                    break;
+                case WorkerState.Idle:
+                    _idle.Remove(slot);
+                    break;
+                case WorkerState.Busy:
+                    _busy--;
+                    break;
+                case WorkerState.Exited:
+                    return state;
+            }
+
+            if (slot.Connection is { } connection)
+            {
+                ReleaseConnection(connection);
+            }
+
+            slot.State = WorkerState.Exited;
+            _slots.Remove(slot.WorkerId);
+            return state;
+        }
+    }
+
+    /// <summary>Starts a back-off: no spawns, and no queueing of new connections, until it ends.</summary>
+    public void BackOffUntil(long timestamp)
+    {
+        lock (_lock)
+        {
+            _backoffUntil = timestamp;
+        }
+    }
+
+    /// <summary>Takes every waiting connection (to refuse them: no worker is coming soon).</summary>
+    public List<PendingConnection> TakeAllPending()
+    {
+        lock (_lock)
+        {
+            var all = _pending.ToList();
+            _pending.Clear();
+            all.ForEach(ReleaseConnection);
+            return all;
+        }
+    }
+
+    /// <summary>Takes the connections that have waited longer than <paramref name="maxWait"/>.</summary>
+    public List<PendingConnection> TakeExpiredPending(TimeSpan maxWait)
+    {
+        var limit = Stopwatch.GetTimestamp() - (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
+        var expired = new List<PendingConnection>();
+        lock (_lock)
+        {
+            while (_pending.TryPeek(out var oldest) && oldest.AcceptedTimestamp < limit)
+            {
+                _pending.Dequeue();
+                ReleaseConnection(oldest);
+                expired.Add(oldest);
+            }
+        }
+
+        return expired;
+    }
+
+    /// <summary>All workers now, for /ps and for shutdown.</summary>
+    public List<WorkerSlot> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _slots.Values.OrderBy(s => s.WorkerId)];
+        }
+    }
+
+    /// <summary>No more admissions or spawns. Returns the workers to stop and the connections to refuse.</summary>
+    public (List<WorkerSlot> Workers, List<PendingConnection> Pending) BeginShutdown()
+    {
+        lock (_lock)
+        {
+            _shuttingDown = true;
+        }
+
+        return (Snapshot(), TakeAllPending());
+    }
+
+    private void BecomeBusy(WorkerSlot slot, PendingConnection connection)
+    {
+        slot.State = WorkerState.Busy;
+        slot.Connection = connection;
+        _busy++;
+    }
+
+    private void CountConnection(PendingConnection connection)
+    {
+        var address = connection.Peer.Address;
+        _perAddress[address] = _perAddress.GetValueOrDefault(address) + 1;
+        connection.Counted = true;
+    }
+
+    private void ReleaseConnection(PendingConnection connection)
+    {
+        if (!connection.Counted)
+        {
+            return;
+        }
+
+        connection.Counted = false;
+        var address = connection.Peer.Address;
+        var left = _perAddress.GetValueOrDefault(address) - 1;
+        if (left <= 0)
+        {
+            _perAddress.Remove(address);
+        }
+        else
+        {
+            _perAddress[address] = left;
+        }
+    }
+}

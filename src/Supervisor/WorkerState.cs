@@ -1,0 +1,14 @@
+namespace ChatFork.Supervisor;
+
+/// <summary>Where a worker is in its life, as the registry sees it.</summary>
+internal enum WorkerState
+{
+    /// <summary>Process started; not yet attached to its pipe with the right secret.</summary>
+    Starting,
+    /// <summary>Attached and waiting in the pool for a connection.</summary>
+    Idle,
+    /// <summary>Given a connection: serving its one client.</summary>
+    Busy,
+    /// <summary>The process has exited and been reaped; the slot is free.</summary>
+    Exited,
+}

@@ -1,0 +1,126 @@
+using System.IO.Pipes;
+using ChatFork.Protocol;
+
+namespace ChatFork.Worker;
+
+/// <summary>
+/// The worker's end of its pipe to the supervisor, for writing. Frames are gathered in a buffer and written together
+/// by <see cref="Flush"/>, so a burst of lines from the client costs one pipe write. Several threads write (the
+/// client reader, the log, the exit path), so every call takes the lock; a write blocks only while the supervisor
+/// is behind, which is the back-pressure that slows a flooding client down to what the room can take.
+/// </summary>
+internal sealed class SupervisorLink
+{
+    private readonly PipeStream _pipe;
+    private readonly FrameBuffer _buffer = new(8192);
+    private readonly Lock _lock = new();
+    private bool _broken;
+
+    public SupervisorLink(PipeStream pipe)
+    {
+        _pipe = pipe;
+    }
+
+    public PipeStream Pipe => _pipe;
+
+    /// <summary>False once a write failed: the supervisor is gone.</summary>
+    public bool IsAlive
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_broken;
+            }
+        }
+    }
+
+    public void SendHello(HelloMessage hello)
+    {
+        lock (_lock)
+        {
+            hello.WriteTo(_buffer);
+            FlushLocked();
+        }
+    }
+
+    public void AppendText(FrameType type, string text)
+    {
+        lock (_lock)
+        {
+            _buffer.WriteTextFrame(type, text);
+        }
+    }
+
+    public void AppendEmpty(FrameType type)
+    {
+        lock (_lock)
+        {
+            _buffer.WriteFrame(type, default);
+        }
+    }
+
+    public void AppendWhisper(WhisperMessage whisper)
+    {
+        lock (_lock)
+        {
+            whisper.WriteTo(_buffer);
+        }
+    }
+
+    public void SendLog(WorkerLogLevel level, string text)
+    {
+        lock (_lock)
+        {
+            new LogMessage(level, text).WriteTo(_buffer);
+            FlushLocked();
+        }
+    }
+
+    public void SendLeaving(LeavingMessage leaving)
+    {
+        lock (_lock)
+        {
+            leaving.WriteTo(_buffer);
+            FlushLocked();
+        }
+    }
+
+    /// <summary>Writes what was appended. Returns false if the supervisor is gone.</summary>
+    public bool Flush()
+    {
+        lock (_lock)
+        {
+            return FlushLocked();
+        }
+    }
+
+    private bool FlushLocked()
+    {
+        if (_buffer.Length == 0 || _broken)
+        {
+            _buffer.Clear();
+            return !_broken;
+        }
+
+        try
+        {
+            _pipe.Write(_buffer.WrittenSpan);
+            return true;
+        }
+        catch (IOException)
+        {
+            _broken = true;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            _broken = true;
+            return false;
+        }
+        finally
+        {
+            _buffer.Clear();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace ChatFork.Worker;
+
+/// <summary>
+/// The worker's command line, written by the supervisor. Parsed by hand rather than with CommandLineParser: that
+/// library works by reflection, which NativeAOT trims away, and a person never types these.
+/// </summary>
+internal sealed record WorkerArguments(
+    string PipeName,
+    int SupervisorProcessId,
+    WorkerMode Mode,
+    int MaxLineBytes,
+    int SendQueueBytes,
+    TimeSpan IdleTimeout,
+    int Slot)
+{
+    public const string Usage =
+        "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
+        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slot N]\n" +
+        "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
+
+    /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
+    public static WorkerArguments Parse(IReadOnlyList<string> args)
+    {
+        string? pipe = null;
+        int? supervisor = null;
+        var mode = WorkerMode.Chat;
+        var maxLine = 4096;
+        var sendQueue = 256 * 1024;
+        var idle = TimeSpan.Zero;
+        var slot = 0;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (i + 1 >= args.Count)
+            {
+                throw new FormatException($"{name} needs a value.");
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--pipe":
+                    pipe = value;
+                    break;
+                case "--supervisor":
+                    supervisor = Positive(name, value);
+                    break;
+                case "--mode":
+                    mode = value switch
+                    {
+                        "chat" => WorkerMode.Chat,
+                        "echo" => WorkerMode.Echo,
+                        _ => throw new FormatException($"--mode must be chat or echo, not '{value}'."),
+                    };
+                    break;
+                case "--max-line":
+                    maxLine = Positive(name, value);
+                    break;
+                case "--send-queue":
+                    sendQueue = Positive(name, value);
+                    break;
+                case "--idle-timeout":
+                    idle = TimeSpan.FromSeconds(NonNegative(name, value));
+                    break;
+                case "--slot":
+                    slot = NonNegative(name, value);
+                    break;
+                default:
+                    throw new FormatException($"Unknown argument '{name}'.");
+            }
+        }
+
+        if (pipe is null || supervisor is null)
+        {
+            throw new FormatException("--pipe and --supervisor are required.");
+        }
+
+        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slot);
+    }
+
+    private static int Positive(string name, string value)
+    {
+        var n = NonNegative(name, value);
+        return n > 0 ? n : throw new FormatException($"{name} must be greater than zero.");
+    }
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new FormatException($"{name} must be a whole number, not '{value}'.");
+}

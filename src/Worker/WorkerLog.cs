@@ -1,0 +1,39 @@
+using System.Globalization;
+using ChatFork.Protocol;
+
+namespace ChatFork.Worker;
+
+/// <summary>
+/// The worker's log. Events go to the supervisor, which writes them with NLog under "worker[pid]"; before the pipe is
+/// up, or after it broke, they go to standard error in the same shape. (No logging framework is loaded here: a
+/// worker is one of hundreds and must start in milliseconds.)
+/// </summary>
+internal static class WorkerLog
+{
+    private static SupervisorLink? s_link;
+
+    public static void Attach(SupervisorLink link) => s_link = link;
+
+    public static void Info(string text) => Write(WorkerLogLevel.Info, text);
+
+    public static void Warn(string text) => Write(WorkerLogLevel.Warn, text);
+
+    public static void Error(string text) => Write(WorkerLogLevel.Error, text);
+
+    private static void Write(WorkerLogLevel level, string text)
+    {
+        var link = s_link;
+        if (link is not null && link.IsAlive)
+        {
+            link.SendLog(level, text);
+            if (link.IsAlive)
+            {
+                return;
+            }
+        }
+
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.ffff} {level.ToString().ToUpperInvariant(),-5} worker[{Environment.ProcessId}] {text}");
+        Console.Error.WriteLine(line);
+    }
+}

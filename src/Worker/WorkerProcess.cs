@@ -1,0 +1,324 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipes;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using ChatFork.Platform;
+using ChatFork.Protocol;
+using ChatFork.Text;
+
+namespace ChatFork.Worker;
+
+/// <summary>
+/// One worker: the child half of ChatFork's fork() emulation. In order, it
+/// <list type="number">
+/// <item>ties its life to the supervisor's (PR_SET_PDEATHSIG / Job object; see <see cref="IProcessPlatform"/>),</item>
+/// <item>reads its secret from standard input (so it never shows in <c>ps</c>), connects to the named pipe the
+///   supervisor made for it and says hello,</item>
+/// <item>waits, idle, until the supervisor hands it a client socket (at once, or much later for a pooled worker),</item>
+/// <item>serves that one client until it leaves, then exits. One process, one client, one life.</item>
+/// </list>
+/// Threads: the main thread reads the client, the pipe reader thread reads the supervisor, the client's writer
+/// thread writes to the client. Whichever sees the end first calls <see cref="End"/>, which says why on the pipe,
+/// closes the client properly and exits the process.
+/// </summary>
+internal sealed class WorkerProcess
+{
+    private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly WorkerArguments _args;
+    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
+    private SupervisorLink? _link;
+    private ClientConnection? _client;
+    private int _ending;
+
+    public WorkerProcess(WorkerArguments args)
+    {
+        _args = args;
+    }
+
+    public int Run()
+    {
+        try
+        {
+            _platform.BindToParent(_args.SupervisorProcessId);
+        }
+        catch (ChatForkException e)
+        {
+            WorkerLog.Error(e.Message);
+            return (int)WorkerExitCode.SupervisorGone;
+        }
+
+        // PR_SET_PDEATHSIG delivers SIGHUP when the supervisor dies; handle it as the end of the server.
+        using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+
+        var pipe = Attach();
+        if (pipe is null)
+        {
+            return (int)WorkerExitCode.AttachFailed;
+        }
+
+        var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+        Socket? socket;
+        HandoffMessage? handoff;
+        try
+        {
+            socket = _platform.TakeSocket(pipe, decoder, out handoff);
+        }
+        catch (ChatForkException e)
+        {
+            WorkerLog.Error($"no connection was handed over: {e.Message}");
+            return (int)WorkerExitCode.AttachFailed;
+        }
+
+        if (socket is null || handoff is null)
+        {
+            return (int)WorkerExitCode.Normal; // an idle worker told to go
+        }
+
+        _client = new ClientConnection(socket, _args.SendQueueBytes);
+        _link!.AppendEmpty(FrameType.Ready);
+        if (!_link.Flush())
+        {
+            EndSupervisorGone();
+        }
+
+        ILineHandler handler = _args.Mode == WorkerMode.Echo
+            ? new EchoHandler(this, _client)
+            : new ChatHandler(this, _client, _link);
+        new Thread(() => ReadPipe(pipe, decoder)) { IsBackground = true, Name = "pipe reader" }.Start();
+        ServeClient(handler);
+        return (int)WorkerExitCode.Normal; // not reached: ServeClient ends the process
+    }
+
+    /// <summary>Ends the session and the process. The first caller wins; any other blocks until the exit.</summary>
+    [DoesNotReturn]
+    public void End(LeaveReason reason, string detail, string? lastLine, WorkerExitCode exitCode = WorkerExitCode.Normal)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        if (exitCode != WorkerExitCode.SupervisorGone && _link is { IsAlive: true })
+        {
+            _link.SendLeaving(new LeavingMessage(reason, detail));
+        }
+
+        if (reason == LeaveReason.TooSlow)
+        {
+            _client?.Abort(lastLine);
+        }
+        else
+        {
+            _client?.CloseGracefully(lastLine, s_flushTimeout);
+        }
+
+        Environment.Exit((int)exitCode);
+    }
+
+    [DoesNotReturn]
+    public void EndTooSlow()
+    {
+        var detail = $"client is not reading: {_client?.Queued ?? 0} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue)";
+        WorkerLog.Warn(detail + "; disconnecting it");
+        End(LeaveReason.TooSlow, detail, "* you are not reading what the server sends; disconnecting");
+    }
+
+    [DoesNotReturn]
+    public void EndSupervisorGone() =>
+        End(LeaveReason.Shutdown, "supervisor went away", "* server went away", WorkerExitCode.SupervisorGone);
+
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        EndSupervisorGone();
+    }
+
+    private NamedPipeClientStream? Attach()
+    {
+        byte[] secret;
+        try
+        {
+            secret = ReadSecret();
+        }
+        catch (FormatException e)
+        {
+            WorkerLog.Error(e.Message);
+            return null;
+        }
+
+        var pipe = new NamedPipeClientStream(".", _args.PipeName, PipeDirection.InOut, PipeOptions.CurrentUserOnly);
+        try
+        {
+            pipe.Connect(s_attachTimeout);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            WorkerLog.Error($"could not connect to the supervisor's pipe {_args.PipeName}: {e.Message}");
+            pipe.Dispose();
+            return null;
+        }
+
+        _link = new SupervisorLink(pipe);
+        WorkerLog.Attach(_link);
+        _link.SendHello(new HelloMessage(Environment.ProcessId, secret));
+        return pipe;
+    }
+
+    // The secret comes on standard input, one line of hex, then EOF: unlike the command line (and, for other users,
+    // unlike nothing at all) it is not visible in /proc/PID/cmdline.
+    private static byte[] ReadSecret()
+    {
+        using var input = Console.OpenStandardInput();
+        Span<byte> buffer = stackalloc byte[HelloMessage.SecretLength * 2 + 2];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var n = input.Read(buffer[length..]);
+            if (n == 0)
+            {
+                break;
+            }
+
+            length += n;
+            if (buffer[..length].Contains((byte)'\n'))
+            {
+                break;
+            }
+        }
+
+        var hex = System.Text.Encoding.ASCII.GetString(buffer[..length]).Trim();
+        if (hex.Length != HelloMessage.SecretLength * 2)
+        {
+            throw new FormatException("The secret on standard input is missing or malformed.");
+        }
+
+        return Convert.FromHexString(hex);
+    }
+
+    private void ServeClient(ILineHandler handler)
+    {
+        var client = _client!;
+        var splitter = new LineSplitter(_args.MaxLineBytes);
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            int received;
+            try
+            {
+                received = client.Receive(buffer, _args.IdleTimeout);
+            }
+            catch (SocketException e)
+            {
+                End(LeaveReason.ConnectionError, $"connection failed: {e.Message}", null);
+                return; // not reached
+            }
+
+            if (received == 0)
+            {
+                if (splitter.TryTakeRemainder(out var last))
+                {
+                    handler.OnLine(last);
+                    handler.OnBatchEnd();
+                }
+
+                End(LeaveReason.ClientClosed, "client closed the connection", null);
+            }
+
+            if (received < 0)
+            {
+                var seconds = (int)_args.IdleTimeout.TotalSeconds;
+                End(LeaveReason.Idle, $"no input for {seconds} s (--idle-timeout)", $"* idle for {seconds} s; disconnecting");
+            }
+
+            ReadOnlySpan<byte> input = buffer.AsSpan(0, received);
+            while (true)
+            {
+                var status = splitter.Next(ref input, out var line);
+                if (status == LineStatus.Line)
+                {
+                    handler.OnLine(line);
+                }
+                else if (status == LineStatus.NeedMore)
+                {
+                    break;
+                }
+                else
+                {
+                    handler.OnBatchEnd();
+                    var max = _args.MaxLineBytes;
+                    WorkerLog.Warn($"client sent a line over {max} bytes (--max-line); disconnecting it");
+                    End(LeaveReason.LineTooLong, $"line over {max} bytes", $"* line too long (the limit is {max} bytes); disconnecting");
+                }
+            }
+
+            handler.OnBatchEnd();
+        }
+    }
+
+    private void ReadPipe(PipeStream pipe, FrameDecoder decoder)
+    {
+        var client = _client!;
+        long lastSequence = 0;
+        try
+        {
+            while (true)
+            {
+                var wrote = false;
+                while (decoder.TryReadFrame(out var frame))
+                {
+                    switch (frame.Type)
+                    {
+                        case FrameType.Line:
+                            var reader = frame.Reader();
+                            var sequence = reader.ReadInt64();
+                            if (sequence <= lastSequence)
+                            {
+                                // The room numbers every line it sends; going backwards would mean lost or reordered output.
+                                WorkerLog.Error($"line {sequence} arrived after line {lastSequence}: the room's order is broken");
+                            }
+
+                            lastSequence = sequence;
+                            if (!client.AppendLine(reader.ReadRest()))
+                            {
+                                EndTooSlow();
+                            }
+
+                            wrote = true;
+                            break;
+                        case FrameType.Shutdown:
+                            var text = frame.Reader().ReadRestUtf8();
+                            client.Commit();
+                            End(LeaveReason.Shutdown, "server shutdown", text);
+                            break;
+                        default:
+                            throw new ProtocolException($"The supervisor sent an unexpected {frame.Type} frame.");
+                    }
+                }
+
+                if (wrote)
+                {
+                    client.Commit();
+                }
+
+                var received = pipe.Read(decoder.GetReadBuffer().Span);
+                if (received == 0)
+                {
+                    EndSupervisorGone();
+                }
+
+                decoder.Advance(received);
+            }
+        }
+        catch (IOException)
+        {
+            EndSupervisorGone();
+        }
+        catch (ProtocolException e)
+        {
+            WorkerLog.Error(e.Message);
+            End(LeaveReason.Shutdown, e.Message, "* internal error; disconnecting", WorkerExitCode.Failed);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net.Sockets;
+using System.Text;
+using ChatFork.Tests.Support;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Integration;
+
+/// <summary>Echo mode: the classic TCP echo server, one worker process per connection.</summary>
+public sealed class EchoTests
+{
+    [Test]
+    public async Task Every_line_comes_back_byte_for_byte_and_nothing_else()
+    {
+        await using var server = await ServerProcess.StartAsync("--mode", "echo");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.EndPoint);
+
+        var sent = Encoding.UTF8.GetBytes("hello\nwith crlf\r\nünïcödé ✓\n\ttabs and  spaces \n\n");
+        // In pieces, across line boundaries, as a slow typist would.
+        foreach (var chunk in sent.Chunk(3))
+        {
+            await socket.SendAsync(chunk);
+        }
+
+        var received = await ReceiveAsync(socket, sent.Length, TimeSpan.FromSeconds(10));
+        Assert.That(received, Is.EqualTo(sent));
+
+        socket.Shutdown(SocketShutdown.Send);
+        var rest = await ReceiveAsync(socket, 1, TimeSpan.FromSeconds(10));
+        Assert.That(rest, Is.Empty, "echo mode sends nothing but the echo: EOF follows");
+    }
+
+    [Test]
+    public async Task Each_connection_gets_its_own_worker()
+    {
+        await using var server = await ServerProcess.StartAsync("--mode", "echo");
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(server.EndPoint);
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"ping {i}\n"));
+                Assert.That(Encoding.ASCII.GetString(await ReceiveAsync(socket, 7, TimeSpan.FromSeconds(10))), Is.EqualTo($"ping {i}\n"));
+                sockets.Add(socket);
+            }
+
+            Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count == 3), Is.True,
+                $"three connections, three workers; children now: {string.Join(", ", server.Children())}");
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static async Task<byte[]> ReceiveAsync(Socket socket, int count, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var buffer = new byte[count];
+        var total = 0;
+        while (total < count)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cancel.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return buffer[..total];
+    }
+}

@@ -1,0 +1,90 @@
+using ChatFork.Tests.Support;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Integration;
+
+/// <summary>The fork() emulation as the OS sees it: who is whose parent, and who holds which socket.</summary>
+public sealed class ProcessModelTests
+{
+    [Test]
+    public async Task Each_client_is_served_by_a_distinct_worker_whose_parent_is_the_supervisor()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var clients = new List<ChatClient>();
+        try
+        {
+            var pids = new List<int>();
+            for (var i = 0; i < 3; i++)
+            {
+                var (client, greeting) = await server.JoinAsync($"c{i}");
+                clients.Add(client);
+                pids.Add(WorkerPidFrom(greeting[0]));
+            }
+
+            Assert.That(pids, Is.Unique);
+            foreach (var pid in pids)
+            {
+                var stat = ProcFs.Stat(pid);
+                Assert.That(stat, Is.Not.Null, $"worker {pid} does not exist");
+                Assert.That(stat!.Value.ParentPid, Is.EqualTo(server.Pid), $"worker {pid}'s parent");
+                Assert.That(stat.Value.Command, Is.EqualTo("chatfork-worker"));
+            }
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task After_the_hand_off_the_socket_is_held_by_the_worker_and_not_by_the_supervisor()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var (client, greeting) = await server.JoinAsync();
+        await using var _ = client;
+        var worker = WorkerPidFrom(greeting[0]);
+
+        // The server's end of this connection: local = the server's port, remote = the client's port.
+        var inode = ProcFs.TcpInode(server.EndPoint, client.LocalEndPoint);
+        Assert.That(inode, Is.Not.Null, "the connection is not in /proc/net/tcp");
+        Assert.That(ProcFs.SocketInodes(worker), Does.Contain(inode!.Value), "the worker holds the client's socket");
+        Assert.That(ProcFs.SocketInodes(server.Pid), Does.Not.Contain(inode.Value), "the supervisor kept a copy of the client's socket");
+    }
+
+    [Test]
+    public async Task When_the_worker_closes_the_connection_the_client_sees_EOF_at_once()
+    {
+        // With any copy of the socket left in the supervisor, the client would not see EOF until the supervisor closed it.
+        await using var server = await ServerProcess.StartAsync();
+        var (client, _) = await server.JoinAsync();
+        await using var _ = client;
+        await client.SendAsync("/quit");
+        Assert.That(await client.WaitForEofAsync(TimeSpan.FromSeconds(5)), Is.True);
+    }
+
+    [Test]
+    public async Task A_client_that_disconnects_makes_its_worker_exit_and_be_reaped_leaving_no_zombie()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var (client, greeting) = await server.JoinAsync();
+        var worker = WorkerPidFrom(greeting[0]);
+        Assert.That(ProcFs.Exists(worker), Is.True);
+
+        await client.DisposeAsync();
+
+        Assert.That(await ServerProcess.EventuallyAsync(() => !ProcFs.Exists(worker)), Is.True,
+            $"worker {worker} still has a /proc entry (state {ProcFs.Stat(worker)?.State}): not exited, or a zombie nobody reaped");
+        await server.WaitForLogAsync($@"reaped worker {worker}\b");
+        Assert.That(ProcFs.Children(server.Pid).Where(c => c.State == 'Z'), Is.Empty);
+    }
+
+    internal static int WorkerPidFrom(string welcome)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(welcome, @"worker process (\d+)");
+        Assert.That(match.Success, Is.True, $"no worker pid in the greeting: {welcome}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
