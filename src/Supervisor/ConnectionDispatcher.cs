@@ -23,7 +23,8 @@ internal sealed class ConnectionDispatcher
     private readonly WorkerLauncher _launcher;
     private readonly IProcessPlatform _platform;
     private readonly ChatRoom? _room;
-    private readonly BurstWarning _refusals = new(s_log, TimeSpan.FromSeconds(5));
+    // One per reason, so that a rare refusal is not hidden among a burst of common ones.
+    private readonly Dictionary<string, BurstWarning> _refusals = [];
 
     public ConnectionDispatcher(ServerSettings settings, WorkerRegistry registry, WorkerLauncher launcher, IProcessPlatform platform, ChatRoom? room)
     {
@@ -48,7 +49,7 @@ internal sealed class ConnectionDispatcher
                 _launcher.Nudge();
                 break;
             default:
-                _refusals.Hit($"refused connection {connection.Id} from {connection.PeerText}: {result.Refusal![2..]}");
+                Warn(result.Refusal!, $"refused connection {connection.Id} from {connection.PeerText}: {result.Refusal![2..]}");
                 Refuse(connection, result.Refusal);
                 break;
         }
@@ -63,6 +64,7 @@ internal sealed class ConnectionDispatcher
             try
             {
                 await slot.Pipe.WaitForConnectionAsync(timeout.Token);
+                ForgetPipeName(slot);
                 // Belt and braces: the pipe is CurrentUserOnly, the peer must be the very process we started, and
                 // it must know the secret we gave that process.
                 if (_platform.GetPipePeerProcessId(slot.Pipe) is { } peer && peer != slot.ProcessId)
@@ -125,7 +127,7 @@ internal sealed class ConnectionDispatcher
     {
         foreach (var connection in _registry.TakeExpiredPending(_settings.AttachTimeout))
         {
-            _refusals.Hit($"connection {connection.Id} from {connection.PeerText} waited {_settings.AttachTimeout.TotalSeconds:0} s for a worker; refusing it");
+            Warn("expired", $"connection {connection.Id} from {connection.PeerText} waited {_settings.AttachTimeout.TotalSeconds:0} s for a worker; refusing it");
             Refuse(connection, "* server busy, try again");
         }
     }
@@ -135,12 +137,36 @@ internal sealed class ConnectionDispatcher
     {
         foreach (var connection in _registry.TakeAllPending())
         {
-            _refusals.Hit($"refused connection {connection.Id} from {connection.PeerText}: {line[2..]}");
+            Warn(line, $"refused connection {connection.Id} from {connection.PeerText}: {line[2..]}");
             Refuse(connection, line);
         }
     }
 
-    public void FlushWarnings() => _refusals.Flush();
+    public void FlushWarnings()
+    {
+        lock (_refusals)
+        {
+            foreach (var warning in _refusals.Values)
+            {
+                warning.Flush();
+            }
+        }
+    }
+
+    private void Warn(string reason, string message)
+    {
+        BurstWarning? warning;
+        lock (_refusals)
+        {
+            if (!_refusals.TryGetValue(reason, out warning))
+            {
+                warning = new BurstWarning(s_log, TimeSpan.FromSeconds(5));
+                _refusals.Add(reason, warning);
+            }
+        }
+
+        warning.Hit(message);
+    }
 
     private static void HandOff(WorkerSlot slot, PendingConnection connection)
     {
@@ -155,6 +181,25 @@ internal sealed class ConnectionDispatcher
             connection.Socket.Dispose();
             s_log.Error($"could not hand connection {connection.Id} ({connection.PeerText}) to worker {slot.ProcessId}: {e.Message}; closing it and killing the worker");
             slot.Kill("the hand-off failed");
+        }
+    }
+
+    // One peer per pipe. On Unix the pipe is a socket file in /tmp; once the worker is connected the name is removed,
+    // so any later connect fails at once (ENOENT) instead of waiting in the listen backlog.
+    private static void ForgetPipeName(WorkerSlot slot)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a Windows pipe instance that is connected takes no other client (maxNumberOfServerInstances = 1)
+        }
+
+        try
+        {
+            File.Delete(slot.PipeName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            s_log.Warn($"could not remove the name of worker {slot.ProcessId}'s pipe ({slot.PipeName}): {e.Message}");
         }
     }
 

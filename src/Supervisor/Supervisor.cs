@@ -51,6 +51,12 @@ internal sealed class Supervisor : IDisposable
     /// <summary>Serves until SIGINT or SIGTERM; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
+        var protectedHandles = _platform.ProtectInheritedHandles();
+        if (protectedHandles > 0)
+        {
+            s_log.Debug($"marked {protectedHandles} inherited descriptors close-on-exec, so no worker inherits them");
+        }
+
         var listener = AcceptLoop.Bind(_settings.Host, _settings.Port);
         var endpoint = (System.Net.IPEndPoint)listener.LocalEndPoint!;
 

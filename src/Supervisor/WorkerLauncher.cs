@@ -126,7 +126,7 @@ internal sealed class WorkerLauncher : IDisposable
             process = Process.Start(StartInfo(pipeName, workerId))
                 ?? throw new ChatForkException($"Process.Start returned no process for {_settings.WorkerPath}.");
 
-            var slot = new WorkerSlot(workerId, process, pipe, secret);
+            var slot = new WorkerSlot(workerId, process, pipe, pipeName, secret);
             _registry.Started(slot);
             _reaper.Watch(slot);
             _platform.AdoptWorker(process);

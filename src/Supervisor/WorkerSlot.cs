@@ -15,8 +15,9 @@ internal sealed class WorkerSlot : IRoomMember, IDisposable
 {
     private string? _killReason;
 
-    public WorkerSlot(long id, Process process, NamedPipeServerStream pipe, byte[] secret)
+    public WorkerSlot(long id, Process process, NamedPipeServerStream pipe, string pipeName, byte[] secret)
     {
+        PipeName = pipeName;
         WorkerId = id;
         Process = process;
         ProcessId = process.Id;
@@ -34,6 +35,9 @@ internal sealed class WorkerSlot : IRoomMember, IDisposable
     public Process Process { get; }
 
     public NamedPipeServerStream Pipe { get; }
+
+    /// <summary>The pipe's name (on Unix, the path of its socket).</summary>
+    public string PipeName { get; }
 
     public byte[] Secret { get; }
 

@@ -16,6 +16,9 @@ namespace ChatFork.Worker;
 /// </remarks>
 internal sealed class ClientConnection
 {
+    /// <summary>SO_SNDBUF for client sockets (the kernel doubles it for its bookkeeping).</summary>
+    public const int KernelSendBuffer = 64 * 1024;
+
     private static readonly byte[] s_lineEnd = "\r\n"u8.ToArray();
 
     private readonly Socket _socket;
@@ -29,6 +32,8 @@ internal sealed class ClientConnection
     private bool _closing;
     private bool _aborted;
     private bool _midLine;
+    private long _bytesSent;
+    private long _lastProgress = Environment.TickCount64;
 
     public ClientConnection(Socket socket, int queueLimit)
     {
@@ -37,9 +42,18 @@ internal sealed class ClientConnection
         // Non-blocking: both directions wait in poll, so an abort (shutdown) wakes either side.
         _socket.Blocking = false;
         _socket.NoDelay = true;
+        // A fixed kernel send buffer. Left to autotuning, Linux grows it up to tcp_wmem's maximum (4 MiB here), and a
+        // client that never reads could park megabytes in the kernel on top of our queue: the limit would be a fiction.
+        _socket.SendBufferSize = KernelSendBuffer;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "client writer" };
         _writer.Start();
     }
+
+    /// <summary>Bytes the kernel has taken for the client so far.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>How long since the client last took any bytes (or since the connection began).</summary>
+    public TimeSpan SinceLastProgress => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastProgress));
 
     /// <summary>Set when the outgoing queue would have passed its limit: the client is not reading.</summary>
     public bool Overflowed { get; private set; }
@@ -259,6 +273,8 @@ internal sealed class ClientConnection
             {
                 case SocketError.Success:
                     data = data[sent..];
+                    Interlocked.Add(ref _bytesSent, sent);
+                    Interlocked.Exchange(ref _lastProgress, Environment.TickCount64);
                     break;
                 case SocketError.WouldBlock or SocketError.Interrupted:
                     // The client's window is full. Wait; an abort shuts the socket down, which ends the wait.

@@ -120,7 +120,9 @@ internal sealed class WorkerProcess
     [DoesNotReturn]
     public void EndTooSlow()
     {
-        var detail = $"client is not reading: {_client?.Queued ?? 0} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue)";
+        var client = _client!;
+        var detail = $"client is not reading: {client.Queued} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue); " +
+                     $"it took {client.BytesSent} bytes in all, the last {client.SinceLastProgress.TotalMilliseconds:0} ms ago";
         WorkerLog.Warn(detail + "; disconnecting it");
         End(LeaveReason.TooSlow, detail, "* you are not reading what the server sends; disconnecting");
     }

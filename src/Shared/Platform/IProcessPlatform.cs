@@ -37,6 +37,12 @@ public interface IProcessPlatform
     /// <summary>Worker side: arrange to hear of the supervisor's death, and fail if it is already dead.</summary>
     void BindToParent(int supervisorProcessId);
 
+    /// <summary>
+    /// Supervisor side, once at start: make sure handles this process inherited from whoever started it cannot pass
+    /// on into workers. Returns how many were changed.
+    /// </summary>
+    int ProtectInheritedHandles();
+
     /// <summary>Supervisor side: make a just-started worker die with the supervisor (no-op where the child does it).</summary>
     void AdoptWorker(Process worker);
 

@@ -109,6 +109,11 @@ internal sealed class WindowsProcessPlatform : IProcessPlatform
         }
     }
 
+    // Not done on Windows: Process.Start passes bInheritHandles=TRUE to CreateProcess when it redirects standard
+    // input, so every inheritable handle of the supervisor reaches the worker. .NET creates its own handles
+    // non-inheritable; handles inherited from the parent are the gap, and it is left open here (UNTESTED platform).
+    public int ProtectInheritedHandles() => 0;
+
     public void AdoptWorker(Process worker)
     {
         if (!Kernel32.AssignProcessToJobObject(_job.Value, worker.Handle))

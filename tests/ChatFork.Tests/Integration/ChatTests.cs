@@ -42,7 +42,7 @@ public sealed partial class ChatTests
 
             foreach (var c in clients)
             {
-                await c.ReadUntilAsync(l => l.Contains("is now known as c3", StringComparison.Ordinal), "the last nick change");
+                await ReadNickChangesAsync(c, "c0", "c1", "c2", "c3");
             }
 
             const int perClient = 50;
@@ -161,8 +161,11 @@ public sealed partial class ChatTests
             await client.SendAsync($"/nick {nick}");
         }
 
-        await carol.ReadUntilAsync(l => l.EndsWith("now known as carol", StringComparison.Ordinal), "carol's nick");
-        await bob.ReadUntilAsync(l => l.EndsWith("now known as carol", StringComparison.Ordinal), "carol's nick");
+        // Each worker relays its client's /nick on its own, so the three renames may happen in any order.
+        foreach (var client in new[] { alice, bob, carol })
+        {
+            await ReadNickChangesAsync(client, "alice", "bob", "carol");
+        }
 
         await alice.SendAsync("/msg bob the password is swordfish");
         Assert.That((await bob.ReadUntilAsync(l => l.Contains("swordfish", StringComparison.Ordinal), "the private message")).Last(),
@@ -231,6 +234,16 @@ public sealed partial class ChatTests
         Assert.That(await alice.WaitForEofAsync(), Is.True, "the worker closed the client's connection");
         var leave = (await bob.ReadUntilAsync(l => l.Contains("alice left", StringComparison.Ordinal), "alice's leave")).Last();
         Assert.That(leave, Does.Match(@"^\* alice left \(quit: off to lunch; worker \d+ exited with code 0\)$"));
+    }
+
+    private static async Task ReadNickChangesAsync(ChatClient client, params string[] nicks)
+    {
+        var pending = new HashSet<string>(nicks);
+        await client.ReadUntilAsync(l =>
+        {
+            pending.RemoveWhere(n => l.EndsWith($"is now known as {n}", StringComparison.Ordinal));
+            return pending.Count == 0;
+        }, $"the nick changes to {string.Join(", ", nicks)}");
     }
 
     [GeneratedRegex(@"worker process (\d+)")]

@@ -193,30 +193,52 @@ internal sealed class ChatClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var buffer = new byte[16 * 1024];
-        var pending = new List<byte>();
+        // Lines are cut straight out of the receive buffer: a test client must read as fast as the server sends,
+        // or it would look like the slow consumer the server is right to disconnect.
+        var buffer = new byte[64 * 1024];
+        var start = 0;
+        var end = 0;
         try
         {
             while (true)
             {
-                var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (end == buffer.Length)
+                {
+                    if (start == 0)
+                    {
+                        Array.Resize(ref buffer, buffer.Length * 2);
+                    }
+                    else
+                    {
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+                }
+
+                var n = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stop.Token);
                 if (n == 0)
                 {
                     break;
                 }
 
-                pending.AddRange(buffer.AsSpan(0, n));
+                end += n;
                 int newline;
-                while ((newline = pending.IndexOf((byte)'\n')) >= 0)
+                while ((newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
                 {
-                    var line = Encoding.UTF8.GetString(pending.GetRange(0, newline).ToArray()).TrimEnd('\r');
-                    pending.RemoveRange(0, newline + 1);
+                    var line = Encoding.UTF8.GetString(buffer, start, newline).TrimEnd('\r');
+                    start += newline + 1;
                     lock (_history)
                     {
                         _history.Add(line);
                     }
 
                     _lines.Writer.TryWrite(line);
+                }
+
+                if (start == end)
+                {
+                    start = end = 0;
                 }
             }
         }

@@ -105,6 +105,27 @@ internal static class ProcFs
 
     public static int FdCount(int pid) => FdTargets(pid).Count;
 
+    /// <summary>The targets of the given fd numbers of a process.</summary>
+    public static List<string> FdTargets(int pid, params int[] fds)
+    {
+        var result = new List<string>();
+        foreach (var fd in fds)
+        {
+            try
+            {
+                if (new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget is { } target)
+                {
+                    result.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// The inode of the TCP socket whose local end is <paramref name="local"/> and remote end <paramref name="remote"/>,
     /// from /proc/net/tcp (IPv4).

@@ -30,6 +30,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static string WorkerPath => Path.Combine(BinDirectory, "chatfork-worker");
 
+    public static string RogueWorkerPath => Path.Combine(BinDirectory, "chatfork-rogue-worker");
+
     public int Pid => _process.Id;
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
@@ -39,7 +41,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts chatfork with the given options and waits for its "listening on" line.</summary>
-    public static async Task<ServerProcess> StartAsync(params string[] options)
+    public static Task<ServerProcess> StartAsync(params string[] options) => StartAsync(new Dictionary<string, string>(), options);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment variables (inherited by workers too).</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
@@ -52,6 +57,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         foreach (var argument in WithDefaults(options, logFile))
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {SupervisorPath}");
@@ -215,7 +225,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         foreach (var pid in leftovers)
         {
-            if (ProcFs.Stat(pid) is { Command: "chatfork-worker" })
+            if (ProcFs.Stat(pid) is { Command: "chatfork-worker" or "chatfork-rogue-" })
             {
                 Native.Kill(pid, Native.SIGKILL);
             }

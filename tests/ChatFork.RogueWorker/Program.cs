@@ -1,0 +1,68 @@
+using System.IO.Pipes;
+using System.Text;
+using ChatFork.Platform;
+using ChatFork.Protocol;
+
+// A rogue worker. It takes the real worker's arguments and secret, then misbehaves as CHATFORK_ROGUE says, and
+// waits (bounded) to be killed: the supervisor must notice, log why, kill it and reap it.
+
+var mode = Environment.GetEnvironmentVariable("CHATFORK_ROGUE") ?? "garbage";
+var pipeName = args[Array.IndexOf(args, "--pipe") + 1];
+
+if (mode == "silent")
+{
+    Thread.Sleep(TimeSpan.FromSeconds(30)); // never attaches
+    return 0;
+}
+
+var secret = Convert.FromHexString(Console.In.ReadLine()!.Trim());
+using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.CurrentUserOnly);
+pipe.Connect(5000);
+var frames = new FrameBuffer();
+var pid = Environment.ProcessId;
+
+switch (mode)
+{
+    case "wrong-secret":
+        secret[0] ^= 0xff;
+        break;
+    case "wrong-pid":
+        pid += 1;
+        break;
+}
+
+new HelloMessage(pid, secret).WriteTo(frames);
+switch (mode)
+{
+    case "garbage":
+        var random = new Random(42);
+        var junk = new byte[4096];
+        random.NextBytes(junk);
+        frames.WriteBytes(junk);
+        break;
+    case "oversized":
+        frames.WriteBytes([0x00, 0x00, 0x00, 0x10, (byte)FrameType.Say]); // 256 MiB, it says
+        break;
+    case "early-say":
+        frames.WriteTextFrame(FrameType.Say, "I was never handed a client");
+        break;
+    case "dirty-text":
+        // Play by the rules until the hand-off, then relay a line with a terminal escape in it.
+        pipe.Write(frames.WrittenSpan);
+        frames.Clear();
+        var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+        using (var socket = ProcessPlatform.Current.TakeSocket(pipe, decoder, out _))
+        {
+            frames.WriteFrame(FrameType.Ready, default);
+            frames.WriteFrame(FrameType.Say, Encoding.UTF8.GetBytes("\u001b[2Jclear your screen"));
+            pipe.Write(frames.WrittenSpan);
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+        }
+
+        return 0;
+}
+
+pipe.Write(frames.WrittenSpan);
+pipe.Flush();
+Thread.Sleep(TimeSpan.FromSeconds(30));
+return 0;

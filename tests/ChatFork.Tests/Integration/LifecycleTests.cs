@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Net;
+using ChatFork.Tests.Support;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Integration;
+
+/// <summary>Process death, from every side: real signals, real reaping, /proc as the witness.</summary>
+public sealed class LifecycleTests
+{
+    [TestCase(Native.SIGKILL, "SIGKILL")]
+    [TestCase(Native.SIGTERM, "SIGTERM")]
+    public async Task A_killed_worker_is_reaped_the_room_is_told_how_it_died_and_the_others_keep_chatting(int signal, string name)
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var (victim, greeting) = await server.JoinAsync("victim");
+        var (alice, _) = await server.JoinAsync("alice");
+        var (bob, _) = await server.JoinAsync("bob");
+        await using var v = victim;
+        await using var a = alice;
+        await using var b = bob;
+        var worker = ProcessModelTests.WorkerPidFrom(greeting[0]);
+
+        Native.Kill(worker, signal);
+
+        var leave = (await alice.ReadUntilAsync(l => l.Contains(" left (", StringComparison.Ordinal), "the leave notice")).Last();
+        Assert.That(leave, Does.EndWith($"left (worker {worker} killed by {name})"));
+        Assert.That(await victim.WaitForEofAsync(), Is.True, "the victim's connection closed with its worker");
+        Assert.That(await ServerProcess.EventuallyAsync(() => !ProcFs.Exists(worker)), Is.True, $"worker {worker} was not reaped");
+        Assert.That(ProcFs.Children(server.Pid).Where(c => c.State == 'Z'), Is.Empty, "a zombie is left");
+
+        await alice.SendAsync("still here");
+        Assert.That((await bob.ReadUntilAsync(l => l.Contains("still here", StringComparison.Ordinal), "alice's line")).Last(), Does.EndWith("> still here"));
+        await server.WaitForLogAsync($"worker {worker} killed by {name}");
+    }
+
+    [Test]
+    public async Task When_the_supervisor_is_killed_with_SIGKILL_every_worker_exits_within_a_second_and_clients_see_EOF()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "2");
+        var clients = new List<ChatClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                clients.Add((await server.JoinAsync($"c{i}")).Client);
+            }
+
+            Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count >= 5), Is.True, "3 busy and 2 pooled workers");
+            var workers = server.Children().Select(c => c.Pid).ToList();
+
+            var killed = Stopwatch.StartNew();
+            Native.Kill(server.Pid, Native.SIGKILL);
+            Assert.That(await ServerProcess.EventuallyAsync(() => workers.All(w => !ProcFs.Exists(w) || ProcFs.Stat(w)?.State == 'Z'), TimeSpan.FromSeconds(5)),
+                Is.True, $"workers still alive: {string.Join(", ", workers.Where(ProcFs.Exists))}");
+            Assert.That(killed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "orphans must not outlive the supervisor by more than a second");
+
+            foreach (var client in clients)
+            {
+                var rest = await client.DrainAsync(TimeSpan.FromSeconds(5));
+                Assert.That(client.Closed, Is.True, $"{client.Name} did not see EOF");
+                Assert.That(rest, Does.Contain("* server went away"), $"{client.Name}'s last lines");
+            }
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task SIGTERM_tells_every_client_reaps_every_worker_and_exits_0()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "2");
+        var (alice, _) = await server.JoinAsync("alice");
+        var (bob, _) = await server.JoinAsync("bob");
+        await using var a = alice;
+        await using var b = bob;
+        Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count >= 4), Is.True);
+        var workers = server.Children().Select(c => c.Pid).ToList();
+
+        var exitCode = await server.StopAsync(Native.SIGTERM);
+
+        Assert.That(exitCode, Is.EqualTo(0), server.Log);
+        foreach (var client in new[] { alice, bob })
+        {
+            var rest = await client.DrainAsync(TimeSpan.FromSeconds(5));
+            Assert.That(rest, Does.Contain("* server shutting down"));
+            Assert.That(client.Closed, Is.True);
+        }
+
+        Assert.That(workers.Where(ProcFs.Exists), Is.Empty, "no worker outlives a clean shutdown");
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("shut down cleanly"));
+    }
+
+    [Test]
+    public async Task A_worker_that_will_not_exit_is_killed_after_the_shutdown_timeout_and_the_exit_code_says_so()
+    {
+        await using var server = await ServerProcess.StartAsync("--shutdown-timeout", "1");
+        var (client, greeting) = await server.JoinAsync();
+        await using var _ = client;
+        var worker = ProcessModelTests.WorkerPidFrom(greeting[0]);
+        Native.Kill(worker, 19); // SIGSTOP: it cannot act on the shutdown frame
+
+        var stopped = Stopwatch.StartNew();
+        var exitCode = await server.StopAsync(Native.SIGTERM);
+
+        Assert.That(exitCode, Is.EqualTo(1), server.Log);
+        Assert.That(stopped.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        Assert.That(ProcFs.Exists(worker), Is.False, "the stopped worker was killed and reaped");
+        Assert.That(server.Log, Does.Contain($"worker {worker} killed by SIGKILL"));
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("after killing 1 workers"));
+    }
+
+    [Test]
+    public async Task When_the_worker_executable_is_missing_clients_are_told_and_service_resumes_once_it_is_back()
+    {
+        var workerPath = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"missing-worker-{Guid.NewGuid():N}");
+        await using var server = await ServerProcess.StartAsync("--worker", workerPath);
+        try
+        {
+            await using (var refused = await server.ConnectAsync("refused"))
+            {
+                Assert.That(await refused.ReadLineAsync(), Is.EqualTo("* server busy, try again"));
+                Assert.That(await refused.WaitForEofAsync(), Is.True);
+            }
+
+            await server.WaitForLogAsync("could not start a worker.*backing off");
+            Assert.That(server.HasExited, Is.False, "the supervisor survives failed starts");
+
+            File.CreateSymbolicLink(workerPath, ServerProcess.WorkerPath);
+            // The back-off is at most 5 s; keep trying, bounded, until a connection is served.
+            var served = false;
+            for (var attempt = 0; attempt < 40 && !served; attempt++)
+            {
+                await using var client = await server.ConnectAsync($"try{attempt}");
+                var first = await client.ReadLineAsync();
+                served = first is not null && first.StartsWith("* welcome", StringComparison.Ordinal);
+                if (!served)
+                {
+                    await Task.Delay(250);
+                }
+            }
+
+            Assert.That(served, Is.True, server.Log);
+        }
+        finally
+        {
+            File.Delete(workerPath);
+        }
+    }
+
+    [Test]
+    public async Task A_worker_holds_its_own_client_socket_and_its_pipe_and_no_other_socket_of_the_server()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "1");
+        var (alice, greetingA) = await server.JoinAsync("alice");
+        var (bob, greetingB) = await server.JoinAsync("bob");
+        await using var a = alice;
+        await using var b = bob;
+        var aliceWorker = ProcessModelTests.WorkerPidFrom(greetingA[0]);
+        var bobWorker = ProcessModelTests.WorkerPidFrom(greetingB[0]);
+
+        var listening = ProcFs.TcpInode(server.EndPoint, new IPEndPoint(IPAddress.Any, 0));
+        var aliceSocket = ProcFs.TcpInode(server.EndPoint, alice.LocalEndPoint);
+        var bobSocket = ProcFs.TcpInode(server.EndPoint, bob.LocalEndPoint);
+        Assert.That(new[] { listening, aliceSocket, bobSocket }, Has.None.Null);
+
+        var sockets = ProcFs.SocketInodes(aliceWorker);
+        Assert.That(sockets, Does.Contain(aliceSocket!.Value));
+        Assert.That(sockets, Does.Not.Contain(listening!.Value), "the listening socket leaked into a worker");
+        Assert.That(sockets, Does.Not.Contain(bobSocket!.Value), "another client's socket leaked into a worker");
+
+        // Every TCP socket the worker holds is its own client's; every other socket is a Unix socket (its pipe,
+        // and, for a JIT-compiled worker, the runtime's diagnostics endpoint), none of them another worker's pipe.
+        var tcp = TcpInodes();
+        Assert.That(sockets.Where(tcp.Contains), Is.EqualTo(new[] { aliceSocket.Value }));
+        var bobsUnixSockets = ProcFs.SocketInodes(bobWorker).Where(i => !tcp.Contains(i));
+        Assert.That(sockets.Intersect(bobsUnixSockets), Is.Empty);
+
+        // Beyond standard input, output and error, a worker shares no pipe or socket with the supervisor: not the
+        // supervisor's own, and not what the test runner above it had open (the supervisor marks those close-on-exec).
+        var stdio = ProcFs.FdTargets(aliceWorker, 0, 1, 2);
+        var shared = ProcFs.FdTargets(aliceWorker)
+            .Where(t => t.StartsWith("pipe:", StringComparison.Ordinal) || t.StartsWith("socket:", StringComparison.Ordinal))
+            .Intersect(ProcFs.FdTargets(server.Pid))
+            .Except(stdio);
+        Assert.That(shared, Is.Empty, "descriptors the worker holds in common with the supervisor");
+        Assert.That(ProcFs.FdTargets(aliceWorker), Has.None.Contains(".log"), "the supervisor's log file leaked into a worker");
+    }
+
+    [Test]
+    public async Task A_hundred_connect_disconnect_cycles_leave_no_zombie_and_no_growth_in_the_supervisors_descriptors()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "2");
+        // Warm up: the first connections allocate what the server keeps (thread pool, epoll registrations).
+        for (var i = 0; i < 10; i++)
+        {
+            var (c, _) = await server.JoinAsync();
+            await c.DisposeAsync();
+        }
+
+        await WaitForWorkers(server, 2);
+        var before = Handles(server.Pid);
+
+        var deadline = Stopwatch.StartNew();
+        for (var i = 0; i < 100 && deadline.Elapsed < TimeSpan.FromSeconds(60); i++)
+        {
+            var (c, _) = await server.JoinAsync();
+            await c.SendAsync("/quit");
+            await c.WaitForEofAsync();
+            await c.DisposeAsync();
+        }
+
+        await WaitForWorkers(server, 2);
+        var after = Handles(server.Pid);
+        Assert.That(ProcFs.Children(server.Pid).Where(c => c.State == 'Z'), Is.Empty);
+        Assert.That(ProcFs.Zombies().Where(z => z.ParentPid == server.Pid), Is.Empty);
+        Assert.That(after, Is.LessThanOrEqualTo(before), $"the supervisor's sockets and pipes grew from {before} to {after}");
+        int Reaped() => server.Log.Split('\n').Count(l => l.Contains("reaped worker", StringComparison.Ordinal));
+        Assert.That(await ServerProcess.EventuallyAsync(() => Reaped() >= 110), Is.True, $"{Reaped()} reaps logged for 110 exits");
+    }
+
+    // Sockets, pipes and epoll/event fds: what a leak per connection would grow. (Files such as lazily loaded
+    // assemblies are opened once and are not counted.)
+    private static int Handles(int pid) =>
+        ProcFs.FdTargets(pid).Count(t => t.StartsWith("socket:", StringComparison.Ordinal) || t.StartsWith("pipe:", StringComparison.Ordinal)
+                                         || t.StartsWith("anon_inode:", StringComparison.Ordinal));
+
+    private static async Task WaitForWorkers(ServerProcess server, int count) =>
+        Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count == count, TimeSpan.FromSeconds(20)), Is.True,
+            $"expected {count} pooled workers, found {server.Children().Count}");
+
+    private static HashSet<long> TcpInodes() =>
+        File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[9])
+            .Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture))
+            .ToHashSet();
+}

@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using ChatFork.Protocol;
+using ChatFork.Tests.Support;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Integration;
+
+/// <summary>The pipes are not a way in: only the process the supervisor started, with its secret, gets a client.</summary>
+public sealed partial class PipeSecurityTests
+{
+    [TestCase("garbage", "broke the (pipe )?protocol")]
+    [TestCase("oversized", "broke the (pipe )?protocol")]
+    [TestCase("wrong-secret", "wrong secret")]
+    [TestCase("wrong-pid", "wrong secret")]
+    public async Task A_worker_that_breaks_the_rules_while_attaching_is_killed_and_reaped(string misbehaviour, string logged)
+    {
+        await using var server = await ServerProcess.StartAsync(Rogue(misbehaviour), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
+        var line = await server.WaitForLogAsync(logged);
+        var pid = int.Parse(PidInLog().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await server.WaitForLogAsync($@"worker {pid} killed by SIGKILL");
+        Assert.That(await ServerProcess.EventuallyAsync(() => !ProcFs.Exists(pid)), Is.True, $"rogue worker {pid} was not reaped");
+        Assert.That(server.HasExited, Is.False, "a rogue worker must not take the supervisor down");
+    }
+
+    [Test]
+    public async Task A_worker_that_speaks_before_it_has_a_client_is_killed()
+    {
+        await using var server = await ServerProcess.StartAsync(Rogue("early-say"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
+        var line = await server.WaitForLogAsync("broke the pipe protocol: Say arrived before Ready");
+        Assert.That(line, Does.Contain("Killing it"));
+    }
+
+    [Test]
+    public async Task A_worker_that_relays_a_terminal_escape_is_dropped_and_nothing_reaches_the_room()
+    {
+        // A real worker serves the observer; a rogue one (started for the next connection) relays dirty text.
+        await using var server = await ServerProcess.StartAsync(Rogue("dirty-text"), "--worker", ServerProcess.RogueWorkerPath);
+        await using var victim = await server.ConnectAsync("victim");
+        await server.WaitForLogAsync("broke the pipe protocol: A chat line is not valid UTF-8 or holds control characters");
+        await server.WaitForLogAsync("killed by SIGKILL");
+        Assert.That(await victim.WaitForEofAsync(), Is.True, "the rogue's client is cut off with it");
+    }
+
+    [Test]
+    public async Task A_stranger_that_reaches_a_workers_pipe_before_the_worker_is_dropped_with_the_worker()
+    {
+        // The rogue in "silent" mode never connects, so the stranger (this test) is first on the pipe.
+        await using var server = await ServerProcess.StartAsync(Rogue("silent"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
+        var started = await server.WaitForLogAsync(@"started worker \d+ .*pipe (\S+)\)");
+        var path = PipeInLog().Match(started).Groups[1].Value;
+
+        using var stranger = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await stranger.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        var hello = new FrameBuffer();
+        new HelloMessage(Environment.ProcessId, new byte[HelloMessage.SecretLength]).WriteTo(hello);
+        await stranger.SendAsync(hello.WrittenMemory);
+
+        await server.WaitForLogAsync($@"process {Environment.ProcessId}, not worker \d+, connected to that worker's pipe");
+        Assert.That(await DisconnectedAsync(stranger), Is.True, "the stranger is disconnected");
+        await server.WaitForLogAsync("killed by SIGKILL");
+    }
+
+    [Test]
+    public async Task Once_a_worker_is_attached_its_pipe_cannot_be_reached_at_all()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "1");
+        var started = await server.WaitForLogAsync(@"started worker \d+ .*pipe (\S+)\)");
+        var path = PipeInLog().Match(started).Groups[1].Value;
+        await server.WaitForLogAsync(@"worker \d+ attached");
+
+        using var stranger = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var refused = Assert.CatchAsync<SocketException>(async () => await stranger.ConnectAsync(new UnixDomainSocketEndPoint(path)));
+        Assert.That(refused!.SocketErrorCode, Is.AnyOf(SocketError.AddressNotAvailable, SocketError.ConnectionRefused, SocketError.AccessDenied));
+    }
+
+    [Test]
+    public async Task A_worker_that_never_attaches_is_killed_after_the_attach_timeout()
+    {
+        await using var server = await ServerProcess.StartAsync(Rogue("silent"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1", "--attach-timeout", "1");
+        var line = await server.WaitForLogAsync(@"did not attach within 1 s");
+        var pid = int.Parse(PidInLog().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await server.WaitForLogAsync($"worker {pid} killed by SIGKILL");
+    }
+
+    private static async Task<bool> DisconnectedAsync(Socket socket)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await socket.ReceiveAsync(new byte[16], SocketFlags.None, cancel.Token) == 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+    }
+
+    private static Dictionary<string, string> Rogue(string mode) => new() { ["CHATFORK_ROGUE"] = mode };
+
+    [GeneratedRegex(@"worker (\d+)")]
+    private static partial Regex PidInLog();
+
+    [GeneratedRegex(@"pipe (\S+)\)")]
+    private static partial Regex PipeInLog();
+}
