@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 using ChatFork.Platform;
 using ChatFork.Protocol;
 using ChatFork.Supervisor.Logging;
@@ -50,7 +48,7 @@ internal sealed class ConnectionDispatcher
                 break;
             default:
                 Warn(result.Refusal!, $"refused connection {connection.Id} from {connection.PeerText}: {result.Refusal![2..]}");
-                Refuse(connection, result.Refusal);
+                Refusal.Send(connection.Socket, result.Refusal);
                 break;
         }
     }
@@ -114,7 +112,7 @@ internal sealed class ConnectionDispatcher
         }
         else if (_registry.IsShuttingDown)
         {
-            channel.SendShutdown("* server shutting down");
+            channel.SendShutdown(Refusal.ShuttingDown);
         }
         else
         {
@@ -128,7 +126,7 @@ internal sealed class ConnectionDispatcher
         foreach (var connection in _registry.TakeExpiredPending(_settings.AttachTimeout))
         {
             Warn("expired", $"connection {connection.Id} from {connection.PeerText} waited {_settings.AttachTimeout.TotalSeconds:0} s for a worker; refusing it");
-            Refuse(connection, "* server busy, try again");
+            Refusal.Send(connection.Socket, Refusal.Busy);
         }
     }
 
@@ -138,7 +136,7 @@ internal sealed class ConnectionDispatcher
         foreach (var connection in _registry.TakeAllPending())
         {
             Warn(line, $"refused connection {connection.Id} from {connection.PeerText}: {line[2..]}");
-            Refuse(connection, line);
+            Refusal.Send(connection.Socket, line);
         }
     }
 
@@ -237,25 +235,5 @@ internal sealed class ConnectionDispatcher
 
         hello = HelloMessage.Read(frame);
         return true;
-    }
-
-    // Said on the raw socket, before any worker exists for it: a refused client costs no process.
-    private static void Refuse(PendingConnection connection, string line)
-    {
-        var socket = connection.Socket;
-        try
-        {
-            socket.SendTimeout = 200;
-            socket.Send(Encoding.UTF8.GetBytes(line + "\r\n"));
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // It left already.
-        }
-        finally
-        {
-            socket.Dispose();
-        }
     }
 }

@@ -26,7 +26,7 @@ internal sealed class ProcessTable : IProcessTable
         _listening = listening;
     }
 
-    public IReadOnlyList<string> Render(IReadOnlyDictionary<int, string> nicksByProcessId)
+    public IReadOnlyList<string> Render(IReadOnlyDictionary<long, string> nicksByMemberId)
     {
         var now = DateTimeOffset.Now;
         var rows = new List<string[]> { s_header };
@@ -45,7 +45,7 @@ internal sealed class ProcessTable : IProcessTable
             {
                 WorkerState.Starting => "(starting)",
                 WorkerState.Idle => "(idle, pooled)",
-                _ => nicksByProcessId.GetValueOrDefault(slot.ProcessId, "(joining)"),
+                _ => slot.Connection is { } c ? nicksByMemberId.GetValueOrDefault(c.Id, "(joining)") : "(joining)",
             };
             rows.Add([
                 slot.ProcessId.ToString(CultureInfo.InvariantCulture), "worker", nick, Uptime(now - slot.StartedAt),
@@ -72,12 +72,7 @@ internal sealed class ProcessTable : IProcessTable
         return lines;
     }
 
-    private static string Memory(ProcessMemory? memory) =>
-        memory is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Bytes / (1024.0 * 1024.0):0.0} MiB") : "?";
+    private static string Memory(ProcessMemory? memory) => memory is { } m ? Formats.Mebibytes(m.Bytes) : "?";
 
-    private static string Uptime(TimeSpan t) => t.TotalHours >= 1
-        ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}h{t.Minutes:00}m")
-        : t.TotalMinutes >= 1
-            ? string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}m{t.Seconds:00}s")
-            : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0}s");
+    private static string Uptime(TimeSpan t) => Formats.Uptime(t);
 }

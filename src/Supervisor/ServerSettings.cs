@@ -7,6 +7,7 @@ internal sealed record ServerSettings(
     IPAddress Host,
     int Port,
     ServerMode Mode,
+    ServerModel Model,
     int MaxClients,
     int MaxClientsPerIp,
     int Prespawn,
@@ -16,7 +17,8 @@ internal sealed record ServerSettings(
     TimeSpan IdleTimeout,
     TimeSpan AttachTimeout,
     TimeSpan ShutdownTimeout,
-    string WorkerPath)
+    string WorkerPath,
+    bool AllowCrash)
 {
     /// <summary>The largest frame a worker may send: a maximal line plus a little for the header and fields.</summary>
     public int MaxWorkerFrame => MaxLine + 256;
@@ -44,10 +46,10 @@ internal sealed record ServerSettings(
             OperatingSystem.IsWindows() ? "chatfork-worker.exe" : "chatfork-worker");
 
         return new ServerSettings(
-            host, options.Port, options.Mode, options.MaxClients, options.MaxClientsPerIp,
+            host, options.Port, options.Mode, options.Model, options.MaxClients, options.MaxClientsPerIp,
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
-            TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker));
+            TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
     }
 
     private static void Require(bool condition, string message)

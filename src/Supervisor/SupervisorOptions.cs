@@ -15,6 +15,9 @@ public sealed class SupervisorOptions
     [Option("mode", Default = ServerMode.Chat, HelpText = "chat: a chat room. echo: the classic TCP echo server.")]
     public ServerMode Mode { get; set; } = ServerMode.Chat;
 
+    [Option("model", Default = ServerModel.Process, HelpText = "process: a worker process per connection (fork emulation). thread: a thread per connection. async: async I/O in one process. For the comparison lab.")]
+    public ServerModel Model { get; set; } = ServerModel.Process;
+
     [Option("max-clients", Default = 256, HelpText = "Most worker processes at once (pooled ones included); past it new connections get '* server full'.")]
     public int MaxClients { get; set; } = 256;
 
@@ -27,8 +30,8 @@ public sealed class SupervisorOptions
     [Option("max-line", Default = 4096, HelpText = "Longest line a client may send, in bytes; a longer one ends the connection.")]
     public int MaxLine { get; set; } = 4096;
 
-    [Option("send-queue", Default = 256 * 1024, HelpText = "Bytes a worker queues for a client that does not read before it disconnects it.")]
-    public int SendQueue { get; set; } = 256 * 1024;
+    [Option("send-queue", Default = 1024 * 1024, HelpText = "Bytes queued for a client that does not keep up before it is disconnected (on top of a 64 KiB kernel buffer).")]
+    public int SendQueue { get; set; } = 1024 * 1024;
 
     [Option("worker-queue", Default = 1024 * 1024, HelpText = "Bytes the supervisor queues for one worker's pipe before it gives up on that worker.")]
     public int WorkerQueue { get; set; } = 1024 * 1024;
@@ -41,6 +44,9 @@ public sealed class SupervisorOptions
 
     [Option("shutdown-timeout", Default = 5, HelpText = "Seconds workers get to finish on SIGINT/SIGTERM before they are killed.")]
     public int ShutdownTimeout { get; set; } = 5;
+
+    [Option("enable-crash-command", Default = false, HelpText = "Lab only: let a client type /crash to make whatever serves it fail hard (a worker process, or the whole server in the thread and async models).")]
+    public bool EnableCrashCommand { get; set; }
 
     [Option("worker", HelpText = "Path of the worker executable. Default: chatfork-worker next to chatfork.")]
     public string? WorkerPath { get; set; }

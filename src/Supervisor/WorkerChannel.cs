@@ -68,8 +68,23 @@ internal sealed class WorkerChannel
                 throw new InvalidOperationException($"Worker {_slot.ProcessId}'s pipe is busy or closed; a hand-off must come first.");
             }
 
-            // Held for the duration: no other write may slip between the frame and its descriptor.
+            // Marked as writing (not locked) for the duration: no other write may slip between the frame and its
+            // descriptor, and no lock is held across the send.
+            _writing = true;
+        }
+
+        try
+        {
             _platform.HandOff(_pipe, client, _slot.ProcessId, message);
+        }
+        finally
+        {
+            lock (_writeLock)
+            {
+                _writing = false;
+            }
+
+            Flush();
         }
     }
 

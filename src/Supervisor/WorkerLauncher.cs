@@ -178,6 +178,12 @@ internal sealed class WorkerLauncher : IDisposable
             info.ArgumentList.Add(argument);
         }
 
+        if (_settings.AllowCrash)
+        {
+            info.ArgumentList.Add("--allow-crash");
+            info.ArgumentList.Add("yes");
+        }
+
         return info;
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 
 namespace ChatFork.Supervisor;
 
@@ -22,7 +21,7 @@ internal sealed class WorkerRegistry
     private readonly Dictionary<long, WorkerSlot> _slots = [];
     private readonly LinkedList<WorkerSlot> _idle = new();
     private readonly Queue<PendingConnection> _pending = new();
-    private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private readonly AddressCounts _perAddress = new();
     private int _starting;
     private int _busy;
     private bool _shuttingDown;
@@ -62,19 +61,17 @@ internal sealed class WorkerRegistry
         {
             if (_shuttingDown)
             {
-                return AdmitResult.Refused("* server shutting down");
+                return AdmitResult.Refused(Refusal.ShuttingDown);
             }
 
             if (_busy + _pending.Count >= _settings.MaxClients)
             {
-                return AdmitResult.Refused("* server full, try again later");
+                return AdmitResult.Refused(Refusal.ServerFull);
             }
 
-            var address = connection.Peer.Address;
-            _perAddress.TryGetValue(address, out var fromAddress);
-            if (fromAddress >= _settings.MaxClientsPerIp)
+            if (_perAddress.Of(connection.Peer.Address) >= _settings.MaxClientsPerIp)
             {
-                return AdmitResult.Refused("* too many connections from your address");
+                return AdmitResult.Refused(Refusal.TooManyFromAddress);
             }
 
             if (_idle.First is { } node)
@@ -87,7 +84,7 @@ internal sealed class WorkerRegistry
 
             if (Stopwatch.GetTimestamp() < _backoffUntil)
             {
-                return AdmitResult.Refused("* server busy, try again");
+                return AdmitResult.Refused(Refusal.Busy);
             }
 
             CountConnection(connection);
@@ -270,8 +267,7 @@ internal sealed class WorkerRegistry
 
     private void CountConnection(PendingConnection connection)
     {
-        var address = connection.Peer.Address;
-        _perAddress[address] = _perAddress.GetValueOrDefault(address) + 1;
+        _perAddress.Add(connection.Peer.Address);
         connection.Counted = true;
     }
 
@@ -283,15 +279,6 @@ internal sealed class WorkerRegistry
         }
 
         connection.Counted = false;
-        var address = connection.Peer.Address;
-        var left = _perAddress.GetValueOrDefault(address) - 1;
-        if (left <= 0)
-        {
-            _perAddress.Remove(address);
-        }
-        else
-        {
-            _perAddress[address] = left;
-        }
+        _perAddress.Remove(connection.Peer.Address);
     }
 }

@@ -64,6 +64,10 @@ internal sealed class WorkerSlot : IRoomMember, IDisposable
 
     string IRoomMember.PeerEndPoint => Connection?.PeerText ?? "-";
 
+    string IRoomMember.ServedBy => $"worker process {ProcessId} (supervisor {Environment.ProcessId})";
+
+    string IRoomMember.ServedByShort => $"worker {ProcessId}";
+
     long IRoomMember.Id => Connection?.Id ?? 0;
 
     /// <summary>SIGKILL (TerminateProcess on Windows), once, recording why; the reaper reports it.</summary>

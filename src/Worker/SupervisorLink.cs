@@ -1,5 +1,6 @@
 using System.IO.Pipes;
 using ChatFork.Protocol;
+using ChatFork.Sessions;
 
 namespace ChatFork.Worker;
 
@@ -9,7 +10,7 @@ namespace ChatFork.Worker;
 /// client reader, the log, the exit path), so every call takes the lock; a write blocks only while the supervisor
 /// is behind, which is the back-pressure that slows a flooding client down to what the room can take.
 /// </summary>
-internal sealed class SupervisorLink
+internal sealed class SupervisorLink : IChatLink
 {
     private readonly PipeStream _pipe;
     private readonly FrameBuffer _buffer = new(8192);
@@ -44,6 +45,24 @@ internal sealed class SupervisorLink
         }
     }
 
+    public void Say(string text) => AppendText(FrameType.Say, text);
+
+    public void Act(string text) => AppendText(FrameType.Act, text);
+
+    public void Nick(string nick) => AppendText(FrameType.Nick, nick);
+
+    public void Whisper(string target, string text)
+    {
+        lock (_lock)
+        {
+            new WhisperMessage(target, text).WriteTo(_buffer);
+        }
+    }
+
+    public void Who() => AppendEmpty(FrameType.Who);
+
+    public void Ps() => AppendEmpty(FrameType.Ps);
+
     public void AppendText(FrameType type, string text)
     {
         lock (_lock)
@@ -57,14 +76,6 @@ internal sealed class SupervisorLink
         lock (_lock)
         {
             _buffer.WriteFrame(type, default);
-        }
-    }
-
-    public void AppendWhisper(WhisperMessage whisper)
-    {
-        lock (_lock)
-        {
-            whisper.WriteTo(_buffer);
         }
     }
 

@@ -13,11 +13,12 @@ internal sealed record WorkerArguments(
     int MaxLineBytes,
     int SendQueueBytes,
     TimeSpan IdleTimeout,
-    int Slot)
+    int Slot,
+    bool AllowCrash)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
-        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slot N]\n" +
+        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slot N] [--allow-crash yes]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
     /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
@@ -27,9 +28,10 @@ internal sealed record WorkerArguments(
         int? supervisor = null;
         var mode = WorkerMode.Chat;
         var maxLine = 4096;
-        var sendQueue = 256 * 1024;
+        var sendQueue = 1024 * 1024;
         var idle = TimeSpan.Zero;
         var slot = 0;
+        var allowCrash = false;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -68,6 +70,9 @@ internal sealed record WorkerArguments(
                 case "--slot":
                     slot = NonNegative(name, value);
                     break;
+                case "--allow-crash":
+                    allowCrash = value == "yes";
+                    break;
                 default:
                     throw new FormatException($"Unknown argument '{name}'.");
             }
@@ -78,7 +83,7 @@ internal sealed record WorkerArguments(
             throw new FormatException("--pipe and --supervisor are required.");
         }
 
-        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slot);
+        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slot, allowCrash);
     }
 
     private static int Positive(string name, string value)

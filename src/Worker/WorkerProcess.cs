@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ChatFork.Platform;
 using ChatFork.Protocol;
-using ChatFork.Text;
+using ChatFork.Sessions;
 
 namespace ChatFork.Worker;
 
@@ -21,7 +21,7 @@ namespace ChatFork.Worker;
 /// thread writes to the client. Whichever sees the end first calls <see cref="End"/>, which says why on the pipe,
 /// closes the client properly and exits the process.
 /// </summary>
-internal sealed class WorkerProcess
+internal sealed class WorkerProcess : ISessionControl
 {
     private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(10);
@@ -84,20 +84,28 @@ internal sealed class WorkerProcess
         }
 
         ILineHandler handler = _args.Mode == WorkerMode.Echo
-            ? new EchoHandler(this, _client)
-            : new ChatHandler(this, _client, _link);
+            ? new EchoLineHandler(this, _client)
+            : new ChatLineHandler(this, _client, _link, _args.AllowCrash);
         new Thread(() => ReadPipe(pipe, decoder)) { IsBackground = true, Name = "pipe reader" }.Start();
-        ServeClient(handler);
-        return (int)WorkerExitCode.Normal; // not reached: ServeClient ends the process
+        BlockingSession.Run(_client, handler, this, _args.MaxLineBytes, _args.IdleTimeout);
+        return (int)WorkerExitCode.Normal; // not reached: the session ends the process
     }
 
     /// <summary>Ends the session and the process. The first caller wins; any other blocks until the exit.</summary>
     [DoesNotReturn]
-    public void End(LeaveReason reason, string detail, string? lastLine, WorkerExitCode exitCode = WorkerExitCode.Normal)
+    public void EndSession(LeaveReason reason, string detail, string? lastLine) => EndSession(reason, detail, lastLine, WorkerExitCode.Normal);
+
+    [DoesNotReturn]
+    private void EndSession(LeaveReason reason, string detail, string? lastLine, WorkerExitCode exitCode)
     {
         if (Interlocked.Exchange(ref _ending, 1) != 0)
         {
             Thread.Sleep(Timeout.Infinite);
+        }
+
+        if (reason is LeaveReason.LineTooLong or LeaveReason.TooSlow)
+        {
+            WorkerLog.Warn($"{detail}; disconnecting it");
         }
 
         if (exitCode != WorkerExitCode.SupervisorGone && _link is { IsAlive: true })
@@ -123,13 +131,15 @@ internal sealed class WorkerProcess
         var client = _client!;
         var detail = $"client is not reading: {client.Queued} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue); " +
                      $"it took {client.BytesSent} bytes in all, the last {client.SinceLastProgress.TotalMilliseconds:0} ms ago";
-        WorkerLog.Warn(detail + "; disconnecting it");
-        End(LeaveReason.TooSlow, detail, "* you are not reading what the server sends; disconnecting");
+        EndSession(LeaveReason.TooSlow, detail, "* you are not reading what the server sends; disconnecting");
     }
 
     [DoesNotReturn]
-    public void EndSupervisorGone() =>
-        End(LeaveReason.Shutdown, "supervisor went away", "* server went away", WorkerExitCode.SupervisorGone);
+    public void EndRoomGone() => EndSupervisorGone();
+
+    [DoesNotReturn]
+    private void EndSupervisorGone() =>
+        EndSession(LeaveReason.Shutdown, "supervisor went away", "* server went away", WorkerExitCode.SupervisorGone);
 
     private void OnHangup(PosixSignalContext context)
     {
@@ -199,66 +209,6 @@ internal sealed class WorkerProcess
         return Convert.FromHexString(hex);
     }
 
-    private void ServeClient(ILineHandler handler)
-    {
-        var client = _client!;
-        var splitter = new LineSplitter(_args.MaxLineBytes);
-        var buffer = new byte[16 * 1024];
-        while (true)
-        {
-            int received;
-            try
-            {
-                received = client.Receive(buffer, _args.IdleTimeout);
-            }
-            catch (SocketException e)
-            {
-                End(LeaveReason.ConnectionError, $"connection failed: {e.Message}", null);
-                return; // not reached
-            }
-
-            if (received == 0)
-            {
-                if (splitter.TryTakeRemainder(out var last))
-                {
-                    handler.OnLine(last);
-                    handler.OnBatchEnd();
-                }
-
-                End(LeaveReason.ClientClosed, "client closed the connection", null);
-            }
-
-            if (received < 0)
-            {
-                var seconds = (int)_args.IdleTimeout.TotalSeconds;
-                End(LeaveReason.Idle, $"no input for {seconds} s (--idle-timeout)", $"* idle for {seconds} s; disconnecting");
-            }
-
-            ReadOnlySpan<byte> input = buffer.AsSpan(0, received);
-            while (true)
-            {
-                var status = splitter.Next(ref input, out var line);
-                if (status == LineStatus.Line)
-                {
-                    handler.OnLine(line);
-                }
-                else if (status == LineStatus.NeedMore)
-                {
-                    break;
-                }
-                else
-                {
-                    handler.OnBatchEnd();
-                    var max = _args.MaxLineBytes;
-                    WorkerLog.Warn($"client sent a line over {max} bytes (--max-line); disconnecting it");
-                    End(LeaveReason.LineTooLong, $"line over {max} bytes", $"* line too long (the limit is {max} bytes); disconnecting");
-                }
-            }
-
-            handler.OnBatchEnd();
-        }
-    }
-
     private void ReadPipe(PipeStream pipe, FrameDecoder decoder)
     {
         var client = _client!;
@@ -292,7 +242,7 @@ internal sealed class WorkerProcess
                         case FrameType.Shutdown:
                             var text = frame.Reader().ReadRestUtf8();
                             client.Commit();
-                            End(LeaveReason.Shutdown, "server shutdown", text);
+                            EndSession(LeaveReason.Shutdown, "server shutdown", text);
                             break;
                         default:
                             throw new ProtocolException($"The supervisor sent an unexpected {frame.Type} frame.");
@@ -320,7 +270,7 @@ internal sealed class WorkerProcess
         catch (ProtocolException e)
         {
             WorkerLog.Error(e.Message);
-            End(LeaveReason.Shutdown, e.Message, "* internal error; disconnecting", WorkerExitCode.Failed);
+            EndSession(LeaveReason.Shutdown, e.Message, "* internal error; disconnecting", WorkerExitCode.Failed);
         }
     }
 }

@@ -55,6 +55,9 @@ public interface IProcessPlatform
     /// <summary>The signal that ended the process, if the exit code says one did (Unix).</summary>
     int? SignalOf(int exitCode);
 
+    /// <summary>The OS's id of the calling thread (what <c>ps -L</c> and Task Manager show), for the thread model.</summary>
+    int CurrentThreadId();
+
     /// <summary>The memory a process holds, or null if it is gone or unreadable.</summary>
     ProcessMemory? ReadMemory(int processId);
 }

@@ -177,6 +177,8 @@ internal sealed class UnixProcessPlatform : IProcessPlatform
             ? $"killed by {UnixSignals.Name(signal)}"
             : $"exited with code {exitCode}";
 
+    public int CurrentThreadId() => OperatingSystem.IsLinux() ? Libc.GetThreadId() : Environment.CurrentManagedThreadId;
+
     public ProcessMemory? ReadMemory(int processId)
     {
         try

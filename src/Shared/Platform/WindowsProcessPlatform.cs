@@ -138,6 +138,8 @@ internal sealed class WindowsProcessPlatform : IProcessPlatform
         _ => $"exited with code {exitCode}",
     };
 
+    public int CurrentThreadId() => (int)Kernel32.GetCurrentThreadId();
+
     public ProcessMemory? ReadMemory(int processId)
     {
         try

@@ -64,6 +64,8 @@ public readonly record struct ChatCommand(ChatCommandKind Kind, string Argument,
                 return new ChatCommand(ChatCommandKind.Quit, "", rest.Trim().ToString());
             case "help":
                 return new ChatCommand(ChatCommandKind.Help, "", "");
+            case "crash":
+                return new ChatCommand(ChatCommandKind.Crash, "crash", "");
             default:
                 return new ChatCommand(ChatCommandKind.Unknown, name.ToString(), "");
         }

@@ -21,6 +21,8 @@ public enum ChatCommandKind
     Quit,
     /// <summary><c>/help</c></summary>
     Help,
+    /// <summary><c>/crash</c>: the lab's demonstration of crash isolation; refused unless the server enables it.</summary>
+    Crash,
     /// <summary>A known command used the wrong way; <see cref="ChatCommand.Text"/> holds its usage.</summary>
     Usage,
     /// <summary>A command that does not exist; <see cref="ChatCommand.Argument"/> holds its name.</summary>

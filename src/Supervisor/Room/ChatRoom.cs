@@ -13,6 +13,8 @@ namespace ChatFork.Supervisor.Room;
 /// place: since each member's queue is first-in first-out, every client sees the others' lines in the same order.
 /// </summary>
 /// <remarks>
+/// In the thread model there is no loop: each connection thread calls <see cref="Process"/> and
+/// <see cref="FlushDirty"/> itself, under one lock (ThreadModelServer) — the classic shared-state design.
 /// The loop never blocks on a member. It appends to members' queues (bounded; a member whose queue is full is
 /// dropped, not waited for) and, after each batch of events, flushes the members it wrote to, so a burst of lines
 /// reaches each worker in one pipe write. Anything slow (reading /proc for /ps) happens off the loop.
@@ -23,17 +25,15 @@ internal sealed class ChatRoom
 
     private readonly Channel<RoomEvent> _events;
     private readonly IProcessTable _processTable;
-    private readonly int _supervisorProcessId;
     private readonly Dictionary<long, Member> _members = [];
     private readonly Dictionary<string, Member> _byNick = new(NickRules.Comparer);
     private readonly List<Member> _dirty = [];
     private byte[] _scratch = new byte[1024];
     private long _sequence;
 
-    public ChatRoom(IProcessTable processTable, int supervisorProcessId, int capacity = 8192)
+    public ChatRoom(IProcessTable processTable, int capacity = 8192)
     {
         _processTable = processTable;
-        _supervisorProcessId = supervisorProcessId;
         // Bounded: a flood of chat lines slows the workers' pipe readers (and so the flooding clients) down to the
         // rate the room relays, instead of growing the supervisor's memory.
         _events = Channel.CreateBounded<RoomEvent>(new BoundedChannelOptions(capacity)
@@ -42,6 +42,12 @@ internal sealed class ChatRoom
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
+
+    /// <summary>
+    /// How work finished off the room's thread (the /ps table) comes back: by default through the channel to the
+    /// loop; the thread model, which has no loop, takes its lock and processes the event itself.
+    /// </summary>
+    public Action<RoomEvent>? ProcessLater { get; set; }
 
     /// <summary>Members now (read from other threads for logs only; not exact while the loop runs).</summary>
     public int Count => _members.Count;
@@ -70,31 +76,43 @@ internal sealed class ChatRoom
             // Take a batch, then flush: one pipe write per member per batch, however many lines it holds.
             for (var i = 0; i < 4096 && reader.TryRead(out var e); i++)
             {
-                try
-                {
-                    Handle(e);
-                }
-                catch (Exception ex)
-                {
-                    s_log.Error(ex, $"could not handle {e.Kind} from connection {e.Member.Id}");
-                }
-                finally
-                {
-                    if (e.Data is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(e.Data);
-                    }
-                }
+                Process(e);
             }
 
-            foreach (var member in _dirty)
-            {
-                member.Dirty = false;
-                member.Output.Flush();
-            }
-
-            _dirty.Clear();
+            FlushDirty();
         }
+    }
+
+    /// <summary>Acts on one event. Not thread-safe: one loop, or one lock, at a time.</summary>
+    public void Process(RoomEvent e)
+    {
+        try
+        {
+            Handle(e);
+        }
+        catch (Exception ex)
+        {
+            s_log.Error(ex, $"could not handle {e.Kind} from connection {e.Member.Id}");
+        }
+        finally
+        {
+            if (e.Data is not null)
+            {
+                ArrayPool<byte>.Shared.Return(e.Data);
+            }
+        }
+    }
+
+    /// <summary>Asks every member written to since the last call to send what it has queued.</summary>
+    public void FlushDirty()
+    {
+        foreach (var member in _dirty)
+        {
+            member.Dirty = false;
+            member.Output.Flush();
+        }
+
+        _dirty.Clear();
     }
 
     private void Handle(RoomEvent e)
@@ -128,7 +146,7 @@ internal sealed class ChatRoom
                 Who(member);
                 break;
             case RoomEventKind.PsRequested:
-                var nicks = _members.Values.ToDictionary(m => m.Output.ProcessId, m => m.Nick);
+                var nicks = _members.Values.ToDictionary(m => m.Output.Id, m => m.Nick);
                 _ = Task.Run(() =>
                 {
                     IReadOnlyList<string> lines;
@@ -142,7 +160,15 @@ internal sealed class ChatRoom
                         lines = ["* the process table could not be read; the supervisor's log says why"];
                     }
 
-                    PostReliably(new RoomEvent(RoomEventKind.Deliver, e.Member, Lines: lines));
+                    var reply = new RoomEvent(RoomEventKind.Deliver, e.Member, Lines: lines);
+                    if (ProcessLater is { } processLater)
+                    {
+                        processLater(reply);
+                    }
+                    else
+                    {
+                        PostReliably(reply);
+                    }
                 });
                 break;
             case RoomEventKind.Deliver:
@@ -171,12 +197,12 @@ internal sealed class ChatRoom
         _members.Add(output.Id, member);
         _byNick.Add(nick, member);
 
-        Send(member, $"* welcome to chatfork, {nick}: you are served by worker process {output.ProcessId} (supervisor {_supervisorProcessId})");
+        Send(member, $"* welcome to chatfork, {nick}: you are served by {output.ServedBy}");
         Send(member, others.Count == 0
             ? "* nobody else is here yet; /help lists the commands"
             : $"* here now: {string.Join(", ", others)} ({others.Count} {(others.Count == 1 ? "other" : "others")}); /help lists the commands");
-        Broadcast(member, Encode($"* {nick} joined (worker {output.ProcessId})"));
-        s_log.Info($"{nick} joined: connection {output.Id} from {output.PeerEndPoint}, worker {output.ProcessId}");
+        Broadcast(member, Encode($"* {nick} joined ({output.ServedByShort})"));
+        s_log.Info($"{nick} joined: connection {output.Id} from {output.PeerEndPoint}, served by {output.ServedBy}");
     }
 
     private void Leave(Member member, string how)
@@ -212,7 +238,7 @@ internal sealed class ChatRoom
         member.Rename(nick);
         _byNick.Add(nick, member);
         BroadcastToAll(Encode($"* {old} is now known as {nick}"));
-        s_log.Info($"{old} is now known as {nick} (worker {member.Output.ProcessId})");
+        s_log.Info($"{old} is now known as {nick} ({member.Output.ServedByShort})");
     }
 
     private void Whisper(Member from, string target, string text)
@@ -234,12 +260,13 @@ internal sealed class ChatRoom
     {
         var members = _members.Values.OrderBy(m => m.Output.Id).ToList();
         Send(asker, $"* {members.Count} here:");
-        var width = members.Max(m => m.Nick.Length);
+        var nickWidth = members.Max(m => m.Nick.Length);
+        var servedWidth = members.Max(m => m.Output.ServedByShort.Length);
         foreach (var m in members)
         {
             var since = m.JoinedAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
             var you = m == asker ? "  (you)" : "";
-            Send(asker, $"*   {m.Nick.PadRight(width)}  worker {m.Output.ProcessId,-7}  since {since}  from {m.Output.PeerEndPoint}{you}");
+            Send(asker, $"*   {m.Nick.PadRight(nickWidth)}  {m.Output.ServedByShort.PadRight(servedWidth)}  since {since}  from {m.Output.PeerEndPoint}{you}");
         }
     }
 

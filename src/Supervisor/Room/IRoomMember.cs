@@ -9,8 +9,11 @@ internal interface IRoomMember
     /// <summary>The connection's number (guest-N).</summary>
     long Id { get; }
 
-    /// <summary>The pid of the process that serves this client.</summary>
-    int ProcessId { get; }
+    /// <summary>Who serves this client, for the greeting: "worker process 4242", "thread 4251 of process 4200".</summary>
+    string ServedBy { get; }
+
+    /// <summary>The same, short, for notices and /who: "worker 4242", "thread 4251", "connection 12".</summary>
+    string ServedByShort { get; }
 
     /// <summary>The client's address and port.</summary>
     string PeerEndPoint { get; }

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace ChatFork.Supervisor.Room;
 
 /// <summary>
@@ -11,4 +14,13 @@ internal readonly record struct RoomEvent(
     int Length = 0,
     string? Text = null,
     string? Target = null,
-    IReadOnlyList<string>? Lines = null);
+    IReadOnlyList<string>? Lines = null)
+{
+    /// <summary>A chat line (Said or Acted) whose text, already clean, is copied into a rented buffer.</summary>
+    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, string text)
+    {
+        var data = ArrayPool<byte>.Shared.Rent(Math.Max(Encoding.UTF8.GetMaxByteCount(text.Length), 1));
+        var length = Encoding.UTF8.GetBytes(text, data);
+        return new RoomEvent(kind, member, data, length);
+    }
+}

@@ -4,27 +4,55 @@ using NUnit.Framework;
 
 namespace ChatFork.Tests.Integration;
 
-/// <summary>The chat room, through real clients on real sockets, each served by a real worker process.</summary>
+/// <summary>
+/// The chat room, through real clients on real sockets, on every concurrency model: the same tests must pass whether
+/// a client is served by a worker process, a thread, or an async task (so the models cannot drift apart).
+/// </summary>
+[TestFixture("process")]
+[TestFixture("thread")]
+[TestFixture("async")]
 public sealed partial class ChatTests
 {
+    private readonly string _model;
+
+    public ChatTests(string model)
+    {
+        _model = model;
+    }
+
+    private Task<ServerProcess> StartAsync(params string[] options) => ServerProcess.StartAsync([.. options, "--model", _model]);
+
     [Test]
     public async Task The_greeting_names_the_clients_nick_and_its_workers_pid()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (client, greeting) = await server.JoinAsync();
         await using var _ = client;
 
         Assert.That(greeting, Has.All.StartsWith("* "));
         var welcome = greeting[0];
         Assert.That(welcome, Does.Match(@"guest-\d+"));
-        var pid = int.Parse(WorkerPid().Match(welcome).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.That(server.Children().Select(c => c.Pid), Does.Contain(pid), "the pid in the greeting is one of the supervisor's children");
+        switch (_model)
+        {
+            case "process":
+                var pid = int.Parse(WorkerPid().Match(welcome).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.That(server.Children().Select(c => c.Pid), Does.Contain(pid), "the pid in the greeting is one of the supervisor's children");
+                break;
+            case "thread":
+                var tid = int.Parse(ThreadId().Match(welcome).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.That(Directory.Exists($"/proc/{server.Pid}/task/{tid}"), Is.True, "the thread in the greeting is one of the server's threads");
+                Assert.That(welcome, Does.Contain($"of process {server.Pid}"));
+                break;
+            default:
+                Assert.That(welcome, Does.Contain($"the event loop of process {server.Pid}"));
+                break;
+        }
     }
 
     [Test]
     public async Task Clients_see_each_others_lines_in_one_order_and_never_their_own()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var clients = new List<ChatClient>();
         try
         {
@@ -108,7 +136,7 @@ public sealed partial class ChatTests
     [Test]
     public async Task Nick_changes_are_announced_and_a_taken_or_bad_nick_is_refused()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (alice, _) = await server.JoinAsync("alice");
         var (bob, _) = await server.JoinAsync("bob");
         await using var a = alice;
@@ -129,7 +157,7 @@ public sealed partial class ChatTests
     [Test]
     public async Task Who_lists_every_client_with_its_worker_pid()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (alice, _) = await server.JoinAsync("alice");
         var (bob, _) = await server.JoinAsync("bob");
         await using var a = alice;
@@ -139,17 +167,24 @@ public sealed partial class ChatTests
 
         await bob.SendAsync("/who");
         var lines = await bob.ReadUntilAsync(l => l.Contains("(you)", StringComparison.Ordinal), "bob's own row");
-        var workers = server.Children().Select(c => c.Pid).ToList();
         var aliceRow = lines.Single(l => l.Contains("alice", StringComparison.Ordinal));
         Assert.That(lines, Has.Some.Match(@"^\* 2 here"));
-        Assert.That(workers, Does.Contain(int.Parse(WorkerPidInRow().Match(aliceRow).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.That(aliceRow, Does.Contain("since").And.Contain("127.0.0.1:"));
+        if (_model == "process")
+        {
+            var workers = server.Children().Select(c => c.Pid).ToList();
+            Assert.That(workers, Does.Contain(int.Parse(WorkerPidInRow().Match(aliceRow).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            Assert.That(aliceRow, Does.Match(_model == "thread" ? @"thread \d+" : @"connection \d+"));
+        }
     }
 
     [Test]
     public async Task Msg_reaches_its_target_only_and_me_is_an_action()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (alice, _) = await server.JoinAsync("alice");
         var (bob, _) = await server.JoinAsync("bob");
         var (carol, _) = await server.JoinAsync("carol");
@@ -184,7 +219,12 @@ public sealed partial class ChatTests
     [Test]
     public async Task Ps_shows_the_supervisor_and_each_worker_with_uptime_and_memory()
     {
-        await using var server = await ServerProcess.StartAsync("--prespawn", "2");
+        if (_model != "process")
+        {
+            Assert.Ignore("The process table of workers is the process model's; see Ps_shows_the_server_and_each_connection.");
+        }
+
+        await using var server = await StartAsync("--prespawn", "2");
         var (alice, _) = await server.JoinAsync("alice");
         await using var a = alice;
         await alice.SendAsync("/nick alice");
@@ -204,9 +244,28 @@ public sealed partial class ChatTests
     }
 
     [Test]
+    public async Task Ps_shows_the_server_and_each_connection()
+    {
+        await using var server = await StartAsync();
+        var (alice, _) = await server.JoinAsync("alice");
+        var (bob, _) = await server.JoinAsync("bob");
+        await using var a = alice;
+        await using var b = bob;
+        await alice.SendAsync("/ps");
+        var lines = await alice.ReadUntilAsync(l => l.Contains("processes:", StringComparison.Ordinal) || l.Contains("OS threads", StringComparison.Ordinal), "the end of the table");
+        Assert.That(lines, Has.Some.Contains(server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(lines.Count(l => l.Contains("127.0.0.1:", StringComparison.Ordinal) && !l.Contains("listening", StringComparison.Ordinal)), Is.EqualTo(2),
+            "one row per connection");
+        if (_model == "thread")
+        {
+            Assert.That(lines, Has.Some.Match(@"^\* tid \d+\s+thread\s"));
+        }
+    }
+
+    [Test]
     public async Task Help_and_unknown_commands_are_answered_by_the_worker()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (client, _) = await server.JoinAsync();
         await using var _ = client;
         await client.SendAsync("/help");
@@ -221,7 +280,7 @@ public sealed partial class ChatTests
     [Test]
     public async Task Quit_says_goodbye_closes_the_connection_and_the_room_is_told()
     {
-        await using var server = await ServerProcess.StartAsync();
+        await using var server = await StartAsync();
         var (alice, _) = await server.JoinAsync("alice");
         var (bob, _) = await server.JoinAsync("bob");
         await using var a = alice;
@@ -233,7 +292,12 @@ public sealed partial class ChatTests
         var last = await alice.ReadUntilAsync(l => l == "* bye", "the goodbye");
         Assert.That(await alice.WaitForEofAsync(), Is.True, "the worker closed the client's connection");
         var leave = (await bob.ReadUntilAsync(l => l.Contains("alice left", StringComparison.Ordinal), "alice's leave")).Last();
-        Assert.That(leave, Does.Match(@"^\* alice left \(quit: off to lunch; worker \d+ exited with code 0\)$"));
+        Assert.That(leave, Does.Match(_model switch
+        {
+            "process" => @"^\* alice left \(quit: off to lunch; worker \d+ exited with code 0\)$",
+            "thread" => @"^\* alice left \(quit; thread \d+ ended\)$",
+            _ => @"^\* alice left \(quit; connection \d+ closed\)$",
+        }));
     }
 
     private static async Task ReadNickChangesAsync(ChatClient client, params string[] nicks)
@@ -251,4 +315,7 @@ public sealed partial class ChatTests
 
     [GeneratedRegex(@"worker (\d+)")]
     private static partial Regex WorkerPidInRow();
+
+    [GeneratedRegex(@"thread (\d+) of process")]
+    private static partial Regex ThreadId();
 }

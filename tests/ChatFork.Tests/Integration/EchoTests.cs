@@ -5,13 +5,23 @@ using NUnit.Framework;
 
 namespace ChatFork.Tests.Integration;
 
-/// <summary>Echo mode: the classic TCP echo server, one worker process per connection.</summary>
+/// <summary>Echo mode: the classic TCP echo server, on every concurrency model.</summary>
+[TestFixture("process")]
+[TestFixture("thread")]
+[TestFixture("async")]
 public sealed class EchoTests
 {
+    private readonly string _model;
+
+    public EchoTests(string model)
+    {
+        _model = model;
+    }
+
     [Test]
     public async Task Every_line_comes_back_byte_for_byte_and_nothing_else()
     {
-        await using var server = await ServerProcess.StartAsync("--mode", "echo");
+        await using var server = await ServerProcess.StartAsync("--mode", "echo", "--model", _model);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.EndPoint);
 
@@ -33,7 +43,12 @@ public sealed class EchoTests
     [Test]
     public async Task Each_connection_gets_its_own_worker()
     {
-        await using var server = await ServerProcess.StartAsync("--mode", "echo");
+        if (_model != "process")
+        {
+            Assert.Ignore("Workers exist in the process model only.");
+        }
+
+        await using var server = await ServerProcess.StartAsync("--mode", "echo", "--model", _model);
         var sockets = new List<Socket>();
         try
         {

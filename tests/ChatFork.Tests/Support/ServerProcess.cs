@@ -44,11 +44,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(params string[] options) => StartAsync(new Dictionary<string, string>(), options);
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment variables (inherited by workers too).</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options)
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options) =>
+        StartAsync(BinDirectory, environment, options);
+
+    /// <summary>Starts the chatfork found in <paramref name="directory"/> (a publish folder, say).</summary>
+    public static Task<ServerProcess> StartFromAsync(string directory, params string[] options) =>
+        StartAsync(directory, new Dictionary<string, string>(), options);
+
+    private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(SupervisorPath)
+        var info = new ProcessStartInfo(Path.Combine(directory, "chatfork"))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,

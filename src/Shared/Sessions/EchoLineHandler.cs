@@ -1,14 +1,14 @@
-namespace ChatFork.Worker;
+namespace ChatFork.Sessions;
 
 /// <summary>The classic TCP echo server: every line goes back to its sender, byte for byte, and nothing else does.</summary>
-internal sealed class EchoHandler : ILineHandler
+public sealed class EchoLineHandler : ILineHandler
 {
-    private readonly WorkerProcess _worker;
-    private readonly ClientConnection _client;
+    private readonly ISessionControl _session;
+    private readonly IClientOutput _client;
 
-    public EchoHandler(WorkerProcess worker, ClientConnection client)
+    public EchoLineHandler(ISessionControl session, IClientOutput client)
     {
-        _worker = worker;
+        _session = session;
         _client = client;
     }
 
@@ -16,7 +16,7 @@ internal sealed class EchoHandler : ILineHandler
     {
         if (!_client.Append(rawLine))
         {
-            _worker.EndTooSlow();
+            _session.EndTooSlow();
         }
     }
 

@@ -1,7 +1,7 @@
-namespace ChatFork.Worker;
+namespace ChatFork.Sessions;
 
-/// <summary>What a worker does with each line its client sends: chat or echo.</summary>
-internal interface ILineHandler
+/// <summary>What a session does with each line its client sends: chat or echo.</summary>
+public interface ILineHandler
 {
     /// <summary>One whole line, with its terminator as received.</summary>
     void OnLine(ReadOnlySpan<byte> rawLine);

@@ -1,25 +1,28 @@
 using ChatFork.Protocol;
 using ChatFork.Text;
 
-namespace ChatFork.Worker;
+namespace ChatFork.Sessions;
 
 /// <summary>
 /// Chat mode: a line is cleaned (UTF-8 repaired, escapes and control characters stripped), parsed as a command or a
-/// chat line, and sent to the supervisor as a typed frame. The room itself (nicks, who is here, the order of
-/// messages) lives in the supervisor; what a worker can answer alone (/help, usage errors) it answers here.
+/// chat line, and passed to the room through an <see cref="IChatLink"/>. The room itself (nicks, who is here, the
+/// order of messages) lives elsewhere; what a session can answer alone (/help, usage errors) it answers here.
+/// Every process model runs this same code, so they cannot drift apart.
 /// </summary>
-internal sealed class ChatHandler : ILineHandler
+public sealed class ChatLineHandler : ILineHandler
 {
-    private readonly WorkerProcess _worker;
-    private readonly ClientConnection _client;
-    private readonly SupervisorLink _link;
+    private readonly ISessionControl _session;
+    private readonly IClientOutput _client;
+    private readonly IChatLink _link;
+    private readonly bool _allowCrash;
     private bool _wroteToClient;
 
-    public ChatHandler(WorkerProcess worker, ClientConnection client, SupervisorLink link)
+    public ChatLineHandler(ISessionControl session, IClientOutput client, IChatLink link, bool allowCrash)
     {
-        _worker = worker;
+        _session = session;
         _client = client;
         _link = link;
+        _allowCrash = allowCrash;
     }
 
     public void OnLine(ReadOnlySpan<byte> rawLine)
@@ -31,10 +34,10 @@ internal sealed class ChatHandler : ILineHandler
             case ChatCommandKind.Empty:
                 break;
             case ChatCommandKind.Say:
-                _link.AppendText(FrameType.Say, command.Text);
+                _link.Say(command.Text);
                 break;
             case ChatCommandKind.Me:
-                _link.AppendText(FrameType.Act, command.Text);
+                _link.Act(command.Text);
                 break;
             case ChatCommandKind.Nick:
                 if (NickRules.Check(command.Argument) is { } problem)
@@ -43,7 +46,7 @@ internal sealed class ChatHandler : ILineHandler
                 }
                 else
                 {
-                    _link.AppendText(FrameType.Nick, command.Argument);
+                    _link.Nick(command.Argument);
                 }
 
                 break;
@@ -54,19 +57,19 @@ internal sealed class ChatHandler : ILineHandler
                 }
                 else
                 {
-                    _link.AppendWhisper(new WhisperMessage(command.Argument, command.Text));
+                    _link.Whisper(command.Argument, command.Text);
                 }
 
                 break;
             case ChatCommandKind.Who:
-                _link.AppendEmpty(FrameType.Who);
+                _link.Who();
                 break;
             case ChatCommandKind.Ps:
-                _link.AppendEmpty(FrameType.Ps);
+                _link.Ps();
                 break;
             case ChatCommandKind.Quit:
                 OnBatchEnd();
-                _worker.End(LeaveReason.Quit, command.Text, "* bye");
+                _session.EndSession(LeaveReason.Quit, command.Text, "* bye");
                 break;
             case ChatCommandKind.Help:
                 foreach (var line in ChatCommand.HelpLines)
@@ -78,7 +81,12 @@ internal sealed class ChatHandler : ILineHandler
             case ChatCommandKind.Usage:
                 Tell("* usage: " + command.Text);
                 break;
-            case ChatCommandKind.Unknown:
+            case ChatCommandKind.Crash when _allowCrash:
+                // The lab's lesson in crash isolation: a worker process dies alone; a thread or a task takes its
+                // whole server process with it. FailFast: no cleanup, no catch, as a real bug would.
+                Environment.FailFast($"/crash typed by a client (--enable-crash-command)");
+                break;
+            case ChatCommandKind.Unknown or ChatCommandKind.Crash:
                 Tell($"* unknown command /{command.Argument}; /help lists the commands");
                 break;
         }
@@ -88,7 +96,7 @@ internal sealed class ChatHandler : ILineHandler
     {
         if (!_link.Flush())
         {
-            _worker.EndSupervisorGone();
+            _session.EndRoomGone();
         }
 
         if (_wroteToClient)
@@ -102,7 +110,7 @@ internal sealed class ChatHandler : ILineHandler
     {
         if (!_client.AppendLine(line))
         {
-            _worker.EndTooSlow();
+            _session.EndTooSlow();
         }
 
         _wroteToClient = true;

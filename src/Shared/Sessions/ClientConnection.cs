@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace ChatFork.Worker;
+namespace ChatFork.Sessions;
 
 /// <summary>
 /// The client's TCP socket, as this worker owns it after the hand-off, with a bounded outgoing queue.
@@ -14,7 +14,7 @@ namespace ChatFork.Worker;
 /// flowing, the queue grows to its limit, and then the client alone is cut off (<see cref="Overflowed"/>).</para>
 /// <para>Memory is bounded: the queue holds at most the limit, the writer holds at most one swapped-out queue.</para>
 /// </remarks>
-internal sealed class ClientConnection
+public sealed class ClientConnection : IClientOutput
 {
     /// <summary>SO_SNDBUF for client sockets (the kernel doubles it for its bookkeeping).</summary>
     public const int KernelSendBuffer = 64 * 1024;
