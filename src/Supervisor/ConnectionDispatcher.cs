@@ -21,8 +21,7 @@ internal sealed class ConnectionDispatcher
     private readonly WorkerLauncher _launcher;
     private readonly IProcessPlatform _platform;
     private readonly ChatRoom? _room;
-    // One per reason, so that a rare refusal is not hidden among a burst of common ones.
-    private readonly Dictionary<string, BurstWarning> _refusals = [];
+    private readonly RefusalLog _refusals = new(s_log);
 
     public ConnectionDispatcher(ServerSettings settings, WorkerRegistry registry, WorkerLauncher launcher, IProcessPlatform platform, ChatRoom? room)
     {
@@ -68,7 +67,7 @@ internal sealed class ConnectionDispatcher
                 if (_platform.GetPipePeerProcessId(slot.Pipe) is { } peer && peer != slot.ProcessId)
                 {
                     s_log.Warn($"process {peer}, not worker {slot.ProcessId}, connected to that worker's pipe; dropping the connection and the worker");
-                    slot.Kill($"another process (pid {peer}) took its pipe");
+                    slot.Kill($"another process (pid {peer}) took its pipe", misbehaved: true);
                     return;
                 }
 
@@ -76,20 +75,20 @@ internal sealed class ConnectionDispatcher
                 if (hello.ProcessId != slot.ProcessId || !CryptographicOperations.FixedTimeEquals(hello.Secret, slot.Secret))
                 {
                     s_log.Warn($"the peer on worker {slot.ProcessId}'s pipe said it was pid {hello.ProcessId} with a wrong secret; dropping it and the worker");
-                    slot.Kill("a peer on its pipe failed the secret check");
+                    slot.Kill("a peer on its pipe failed the secret check", misbehaved: true);
                     return;
                 }
             }
             catch (OperationCanceledException)
             {
                 s_log.Warn($"worker {slot.ProcessId} did not attach within {_settings.AttachTimeout.TotalSeconds:0} s (--attach-timeout); killing it");
-                slot.Kill("it did not attach in time");
+                slot.Kill("it did not attach in time", misbehaved: true);
                 return;
             }
             catch (ProtocolException e)
             {
                 s_log.Warn($"worker {slot.ProcessId} broke the protocol while attaching: {e.Message} Killing it.");
-                slot.Kill("it broke the protocol while attaching");
+                slot.Kill("it broke the protocol while attaching", misbehaved: true);
                 return;
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
@@ -99,10 +98,11 @@ internal sealed class ConnectionDispatcher
             }
         }
 
-        var channel = new WorkerChannel(slot, decoder, _room, _platform, _settings.WorkerQueue);
+        // Only a worker that has taken a client and said Ready counts as a success that ends a back-off: one that
+        // attaches and then breaks the rules must not reset it.
+        var channel = new WorkerChannel(slot, decoder, _room, _platform, _settings.WorkerQueue, _launcher.ReportSuccess);
         slot.Channel = channel;
         _ = channel.RunAsync();
-        _launcher.ReportSuccess();
         s_log.Debug($"worker {slot.ProcessId} attached");
 
         var connection = _registry.Attached(slot);
@@ -140,31 +140,9 @@ internal sealed class ConnectionDispatcher
         }
     }
 
-    public void FlushWarnings()
-    {
-        lock (_refusals)
-        {
-            foreach (var warning in _refusals.Values)
-            {
-                warning.Flush();
-            }
-        }
-    }
+    public void FlushWarnings() => _refusals.Flush();
 
-    private void Warn(string reason, string message)
-    {
-        BurstWarning? warning;
-        lock (_refusals)
-        {
-            if (!_refusals.TryGetValue(reason, out warning))
-            {
-                warning = new BurstWarning(s_log, TimeSpan.FromSeconds(5));
-                _refusals.Add(reason, warning);
-            }
-        }
-
-        warning.Hit(message);
-    }
+    private void Warn(string reason, string message) => _refusals.Hit(reason, message);
 
     private static void HandOff(WorkerSlot slot, PendingConnection connection)
     {

@@ -9,8 +9,8 @@ internal interface IServerModel : IDisposable
     /// <summary>A phrase for the start-up log line: "up to 256 workers, 4 pooled, hand-off by ...".</summary>
     string Description { get; }
 
-    /// <summary>Starts accepting on the already bound listener.</summary>
-    void Start();
+    /// <summary>Starts accepting on the already bound listener; completes when the server is ready to serve.</summary>
+    Task StartAsync();
 
     /// <summary>Stops accepting, tells every client, waits for them (bounded), and returns the exit code.</summary>
     Task<int> ShutdownAsync(string reason, CancellationToken forced);

@@ -49,7 +49,7 @@ internal sealed class ProcessModelServer : IServerModel
     public string Description =>
         $"up to {_settings.MaxClients} workers, {_settings.Prespawn} pooled, hand-off by {_platform.Name}, worker {_settings.WorkerPath}";
 
-    public void Start()
+    public async Task StartAsync()
     {
         if (!File.Exists(_settings.WorkerPath))
         {
@@ -61,6 +61,19 @@ internal sealed class ProcessModelServer : IServerModel
         _launcher.Start();
         _accept.Start();
         _housekeeping = HousekeepAsync(_stopping.Token);
+
+        // Ready means warm: say "listening" once the pool's workers are attached, so the first clients (and the
+        // benchmark) meet the server as it will be. Bounded: a broken worker executable must not keep it silent.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (_registry.IdleCount < _settings.Prespawn && started.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(5);
+        }
+
+        if (_settings.Prespawn > 0)
+        {
+            s_log.Info($"worker pool ready: {_registry.IdleCount} of {_settings.Prespawn} idle workers attached after {started.Elapsed.TotalMilliseconds:0} ms");
+        }
     }
 
     public async Task<int> ShutdownAsync(string reason, CancellationToken forced)
@@ -73,7 +86,7 @@ internal sealed class ProcessModelServer : IServerModel
         s_log.Info($"shutting down ({reason}): no new connections; telling {workers.Count} workers to finish");
         foreach (var connection in pending)
         {
-            connection.Socket.Dispose();
+            Refusal.Send(connection.Socket, Refusal.ShuttingDown);
         }
 
         foreach (var slot in workers)

@@ -86,9 +86,18 @@ internal sealed class Reaper
         s_log.Log(level, $"worker {slot.ProcessId} {how} after {ran.TotalSeconds:0.000} s, {what}{leaving}{killed}");
         s_log.Info($"reaped worker {slot.ProcessId}: slot #{slot.WorkerId} is free, {_registry.ProcessCount} workers remain");
 
-        if (state == WorkerState.Starting && slot.KillReason is null && !_registry.IsShuttingDown)
+        if (!_registry.IsShuttingDown)
         {
-            Launcher?.ReportFailure($"worker {slot.ProcessId} {how} before it attached");
+            // A worker that dies before it attaches, or breaks the rules, says the next one may do the same: back off
+            // rather than respawn at full speed.
+            if (slot.Misbehaved)
+            {
+                Launcher?.ReportFailure($"worker {slot.ProcessId} was killed because {slot.KillReason}");
+            }
+            else if (state == WorkerState.Starting && slot.KillReason is null)
+            {
+                Launcher?.ReportFailure($"worker {slot.ProcessId} {how} before it attached");
+            }
         }
 
         if (slot.Joined)

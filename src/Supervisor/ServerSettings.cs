@@ -20,8 +20,11 @@ internal sealed record ServerSettings(
     string WorkerPath,
     bool AllowCrash)
 {
-    /// <summary>The largest frame a worker may send: a maximal line plus a little for the header and fields.</summary>
-    public int MaxWorkerFrame => MaxLine + 256;
+    /// <summary>
+    /// The largest frame a worker may send. A cleaned line can be three times the raw one (each invalid byte becomes
+    /// U+FFFD, three bytes in UTF-8), plus the header and fields; log frames are cut to fit the same bound.
+    /// </summary>
+    public int MaxWorkerFrame => (3 * MaxLine) + 1024;
 
     /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
     public static ServerSettings From(SupervisorOptions options)

@@ -66,7 +66,7 @@ internal sealed class Supervisor : IDisposable
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        model.Start();
+        await model.StartAsync();
 
         s_log.Info($"listening on {endpoint}: mode {Lower(_settings.Mode)}, model {Lower(_settings.Model)}, {model.Description}");
         // The one line on standard output, for people and for scripts that wait for the server to be ready.

@@ -35,6 +35,7 @@ internal sealed class WorkerChannel
     private readonly IProcessPlatform _platform;
     private readonly int _queueLimit;
     private readonly string _workerName;
+    private readonly Action _onServing;
     private readonly Lock _writeLock = new();
     private readonly List<RoomEvent> _batch = [];
     private FrameBuffer _pending = new(512);
@@ -43,8 +44,9 @@ internal sealed class WorkerChannel
     private bool _closed;
     private bool _ready;
 
-    public WorkerChannel(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, IProcessPlatform platform, int queueLimit)
+    public WorkerChannel(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, IProcessPlatform platform, int queueLimit, Action onServing)
     {
+        _onServing = onServing;
         _slot = slot;
         _pipe = slot.Pipe;
         _decoder = decoder;
@@ -185,7 +187,7 @@ internal sealed class WorkerChannel
         {
             ReturnBatch();
             s_log.Warn($"worker {_slot.ProcessId} broke the pipe protocol: {e.Message} Killing it.");
-            _slot.Kill($"broke the pipe protocol: {e.Message}");
+            _slot.Kill("it broke the pipe protocol", misbehaved: true);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -215,6 +217,7 @@ internal sealed class WorkerChannel
                 }
 
                 _ready = true;
+                _onServing();
                 s_log.Debug($"worker {_slot.ProcessId} took connection {_slot.Connection.Id} ({_slot.Connection.PeerText})");
                 if (_room is not null)
                 {
@@ -259,7 +262,14 @@ internal sealed class WorkerChannel
                 _batch.Add(new RoomEvent(frame.Type == FrameType.Who ? RoomEventKind.WhoRequested : RoomEventKind.PsRequested, _slot));
                 break;
             case FrameType.Leaving:
-                _slot.Leaving = LeavingMessage.Read(frame);
+                var leaving = LeavingMessage.Read(frame);
+                if (!TextSanitizer.IsClean(leaving.Detail))
+                {
+                    // The detail of a /quit reaches every client in the leave notice.
+                    throw new ProtocolException("A Leaving frame holds control characters.");
+                }
+
+                _slot.Leaving = leaving;
                 s_log.Debug($"worker {_slot.ProcessId} is leaving: {LeaveReasons.Describe(_slot.Leaving.Value.Reason)} ({_slot.Leaving.Value.Detail})");
                 break;
             case FrameType.Log:
@@ -312,7 +322,8 @@ internal sealed class WorkerChannel
             WorkerLogLevel.Warn => LogLevel.Warn,
             _ => LogLevel.Error,
         };
-        var e = LogEventInfo.Create(level, s_workerLog.Name, message.Text);
+        // Cleaned, not trusted: a newline or an escape in a worker's text must not forge or garble log lines.
+        var e = LogEventInfo.Create(level, s_workerLog.Name, TextSanitizer.Clean(message.Text));
         e.Properties["proc"] = _workerName;
         s_workerLog.Log(e);
     }

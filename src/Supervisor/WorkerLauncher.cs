@@ -84,7 +84,7 @@ internal sealed class WorkerLauncher : IDisposable
         Failed?.Invoke(why);
     }
 
-    /// <summary>A worker attached: starts work again, so the next failure backs off from the shortest delay.</summary>
+    /// <summary>A worker serves a client: all is well again, so the next failure backs off from the shortest delay.</summary>
     public void ReportSuccess()
     {
         lock (_backoffLock)

@@ -44,6 +44,18 @@ internal sealed class WorkerRegistry
         }
     }
 
+    /// <summary>Workers attached and waiting in the pool.</summary>
+    public int IdleCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
     public bool IsShuttingDown
     {
         get

@@ -70,10 +70,17 @@ internal sealed class WorkerSlot : IRoomMember, IDisposable
 
     long IRoomMember.Id => Connection?.Id ?? 0;
 
+    /// <summary>True when the supervisor killed it for breaking the rules (the launcher backs off before the next).</summary>
+    public bool Misbehaved { get; private set; }
+
     /// <summary>SIGKILL (TerminateProcess on Windows), once, recording why; the reaper reports it.</summary>
-    public void Kill(string reason)
+    public void Kill(string reason, bool misbehaved = false)
     {
-        Interlocked.CompareExchange(ref _killReason, reason, null);
+        if (Interlocked.CompareExchange(ref _killReason, reason, null) is null)
+        {
+            Misbehaved = misbehaved;
+        }
+
         try
         {
             Process.Kill();

@@ -20,8 +20,16 @@ internal static class WorkerLog
 
     public static void Error(string text) => Write(WorkerLogLevel.Error, text);
 
+    // Short enough for any --max-line: the supervisor's frame limit is at least 1 KiB more than three lines.
+    private const int MaxText = 1000;
+
     private static void Write(WorkerLogLevel level, string text)
     {
+        if (text.Length > MaxText)
+        {
+            text = text[..MaxText] + "...";
+        }
+
         var link = s_link;
         if (link is not null && link.IsAlive)
         {

@@ -39,6 +39,9 @@ internal sealed class WorkerProcess : ISessionControl
 
     public int Run()
     {
+        // Ctrl+C in a terminal signals the whole process group, workers included. The supervisor handles it and
+        // shuts down in order (each worker gets a Shutdown frame); a worker must not die of it on its own.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
         try
         {
             _platform.BindToParent(_args.SupervisorProcessId);

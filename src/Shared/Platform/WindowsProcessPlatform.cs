@@ -114,6 +114,8 @@ internal sealed class WindowsProcessPlatform : IProcessPlatform
     // non-inheritable; handles inherited from the parent are the gap, and it is left open here (UNTESTED platform).
     public int ProtectInheritedHandles() => 0;
 
+    // Known gap: Process.Start cannot create the child suspended, so the worker runs for a moment before it is in
+    // the job; if the supervisor died in that moment the worker would be left (it still exits on pipe EOF).
     public void AdoptWorker(Process worker)
     {
         if (!Kernel32.AssignProcessToJobObject(_job.Value, worker.Handle))

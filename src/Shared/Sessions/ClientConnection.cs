@@ -4,15 +4,18 @@ using System.Text;
 namespace ChatFork.Sessions;
 
 /// <summary>
-/// The client's TCP socket, as this worker owns it after the hand-off, with a bounded outgoing queue.
+/// A client's TCP socket, owned by the code that serves it (a worker after the hand-off, or a connection thread), with
+/// a bounded outgoing queue.
 /// </summary>
 /// <remarks>
-/// <para>Three threads touch it. The worker's main thread receives (<see cref="Receive"/>). Whoever has lines for the
-/// client (the pipe reader, or the main thread in echo mode) appends them (<see cref="Append"/>, then
-/// <see cref="Commit"/>); the writer thread of this class sends them. The socket is non-blocking and each side waits
-/// in <c>poll</c>, so a client that never reads blocks only the writer thread, never the pipe reader: the pipe keeps
-/// flowing, the queue grows to its limit, and then the client alone is cut off (<see cref="Overflowed"/>).</para>
-/// <para>Memory is bounded: the queue holds at most the limit, the writer holds at most one swapped-out queue.</para>
+/// <para>The socket is non-blocking. Reading waits in <c>poll</c> (<see cref="Receive"/>). Writing is done by whoever
+/// has output, at once: <see cref="Commit"/> sends what was appended with non-blocking sends from the calling thread,
+/// so an echo or a relayed line costs no thread switch. Only when the client's window is full does a writer thread
+/// take over, waiting in <c>poll</c> until the client reads; it is started the first time that happens, so a client
+/// that keeps up never costs a second thread.</para>
+/// <para>A client that never reads therefore blocks only the writer thread: callers keep appending, the queue grows to
+/// its limit, and then <see cref="AppendLine(ReadOnlySpan{byte})"/> says no and the client alone is cut off. Memory is
+/// bounded by two buffers of at most the limit each (the queue and the one being sent), plus a fixed kernel buffer.</para>
 /// </remarks>
 public sealed class ClientConnection : IClientOutput
 {
@@ -23,15 +26,17 @@ public sealed class ClientConnection : IClientOutput
 
     private readonly Socket _socket;
     private readonly int _queueLimit;
-    // A monitor, not System.Threading.Lock: the writer waits on it.
+    // A monitor, not System.Threading.Lock: the writer and a closing caller wait on it.
     private readonly object _lock = new();
-    private readonly Thread _writer;
+    private Thread? _writer;
     private byte[] _queue = new byte[4096];
     private int _queued;
     private byte[] _sending = new byte[4096];
-    private bool _closing;
+    private int _sendOffset;
+    private int _sendEnd;
+    private bool _senderActive;
+    private bool _writerWanted;
     private bool _aborted;
-    private bool _midLine;
     private long _bytesSent;
     private long _lastProgress = Environment.TickCount64;
 
@@ -39,14 +44,11 @@ public sealed class ClientConnection : IClientOutput
     {
         _socket = socket;
         _queueLimit = queueLimit;
-        // Non-blocking: both directions wait in poll, so an abort (shutdown) wakes either side.
         _socket.Blocking = false;
         _socket.NoDelay = true;
         // A fixed kernel send buffer. Left to autotuning, Linux grows it up to tcp_wmem's maximum (4 MiB here), and a
         // client that never reads could park megabytes in the kernel on top of our queue: the limit would be a fiction.
         _socket.SendBufferSize = KernelSendBuffer;
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "client writer" };
-        _writer.Start();
     }
 
     /// <summary>Bytes the kernel has taken for the client so far.</summary>
@@ -55,9 +57,6 @@ public sealed class ClientConnection : IClientOutput
     /// <summary>How long since the client last took any bytes (or since the connection began).</summary>
     public TimeSpan SinceLastProgress => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastProgress));
 
-    /// <summary>Set when the outgoing queue would have passed its limit: the client is not reading.</summary>
-    public bool Overflowed { get; private set; }
-
     /// <summary>The bytes waiting to be sent (for the log line of a slow consumer).</summary>
     public int Queued
     {
@@ -65,7 +64,7 @@ public sealed class ClientConnection : IClientOutput
         {
             lock (_lock)
             {
-                return _queued;
+                return _queued + (_sendEnd - _sendOffset);
             }
         }
     }
@@ -97,7 +96,7 @@ public sealed class ClientConnection : IClientOutput
         }
     }
 
-    /// <summary>Queues a line and its <c>\r\n</c>. Returns false (and sets <see cref="Overflowed"/>) past the limit.</summary>
+    /// <summary>Queues a line and its <c>\r\n</c>. Returns false past the limit: the client is not keeping up.</summary>
     public bool AppendLine(ReadOnlySpan<byte> utf8Line)
     {
         lock (_lock)
@@ -117,16 +116,23 @@ public sealed class ClientConnection : IClientOutput
         }
     }
 
-    /// <summary>Wakes the writer for what was appended. Separate from Append so a batch costs one wake-up.</summary>
+    /// <summary>
+    /// Sends what was appended, now, from this thread, as far as the client's window allows; the writer thread
+    /// finishes the rest. Separate from Append so that a batch of lines leaves in one send.
+    /// </summary>
     public void Commit()
     {
         lock (_lock)
         {
-            if (_queued > 0)
+            if (_senderActive || _aborted || (_queued == 0 && _sendOffset == _sendEnd))
             {
-                Monitor.PulseAll(_lock);
+                return; // nothing to send, or someone is sending and will take the new bytes too
             }
+
+            _senderActive = true;
         }
+
+        SendAvailable(mayWait: false);
     }
 
     /// <summary>
@@ -144,14 +150,37 @@ public sealed class ClientConnection : IClientOutput
                 AppendLocked(Encoding.UTF8.GetBytes(lastLine), s_lineEnd, ignoreLimit: true);
             }
 
-            _closing = true;
-            Monitor.PulseAll(_lock);
         }
 
-        if (!_writer.Join(flushTimeout))
+        Commit();
+        var deadline = Environment.TickCount64 + (long)flushTimeout.TotalMilliseconds;
+        lock (_lock)
         {
-            Abort(null);
-            return;
+            while (!_aborted && (_senderActive || _queued > 0 || _sendOffset < _sendEnd))
+            {
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    break;
+                }
+
+                Monitor.Wait(_lock, (int)left);
+            }
+
+            if (_queued > 0 || _sendOffset < _sendEnd)
+            {
+                Monitor.Exit(_lock);
+                try
+                {
+                    Abort(null); // the client would not take its last lines in time
+                }
+                finally
+                {
+                    Monitor.Enter(_lock);
+                }
+
+                return;
+            }
         }
 
         try
@@ -167,6 +196,7 @@ public sealed class ClientConnection : IClientOutput
         {
         }
 
+        StopWriter();
         _socket.Close();
     }
 
@@ -180,27 +210,25 @@ public sealed class ClientConnection : IClientOutput
         lock (_lock)
         {
             _aborted = true;
-            _closing = true;
+            midLine = _sendOffset < _sendEnd;
             _queued = 0;
-            midLine = _midLine;
             Monitor.PulseAll(_lock);
-        }
-
-        if (notice is not null)
-        {
-            var text = Encoding.UTF8.GetBytes((midLine ? "\r\n" : "") + notice + "\r\n");
-            _socket.Send(text, SocketFlags.None, out _);
         }
 
         try
         {
+            if (notice is not null)
+            {
+                _socket.Send(Encoding.UTF8.GetBytes((midLine ? "\r\n" : "") + notice + "\r\n"), SocketFlags.None, out _);
+            }
+
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
 
-        _writer.Join(TimeSpan.FromSeconds(1));
+        StopWriter();
         _socket.Close();
     }
 
@@ -214,7 +242,6 @@ public sealed class ClientConnection : IClientOutput
         var needed = bytes.Length + suffix.Length;
         if (!ignoreLimit && _queued + needed > _queueLimit)
         {
-            Overflowed = true;
             return false;
         }
 
@@ -229,71 +256,142 @@ public sealed class ClientConnection : IClientOutput
         return true;
     }
 
+    // Sends until nothing is left, the window is full (then: hand over to the writer, or wait if this is the writer),
+    // or the connection fails. The caller has set _senderActive; this clears it.
+    private void SendAvailable(bool mayWait)
+    {
+        var startWriter = false;
+        while (true)
+        {
+            byte[] buffer;
+            int offset;
+            int end;
+            lock (_lock)
+            {
+                if (_aborted)
+                {
+                    _senderActive = false;
+                    Monitor.PulseAll(_lock);
+                    return;
+                }
+
+                if (_sendOffset == _sendEnd)
+                {
+                    if (_queued == 0)
+                    {
+                        _senderActive = false;
+                        Monitor.PulseAll(_lock); // a CloseGracefully may be waiting for this
+                        return;
+                    }
+
+                    (_queue, _sending) = (_sending, _queue);
+                    _sendOffset = 0;
+                    _sendEnd = _queued;
+                    _queued = 0;
+                }
+
+                buffer = _sending;
+                offset = _sendOffset;
+                end = _sendEnd;
+            }
+
+            var sent = _socket.Send(buffer.AsSpan(offset, end - offset), SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                Interlocked.Add(ref _bytesSent, sent);
+                Interlocked.Exchange(ref _lastProgress, Environment.TickCount64);
+                lock (_lock)
+                {
+                    _sendOffset += sent;
+                }
+
+                continue;
+            }
+
+            if (error is SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                if (mayWait)
+                {
+                    // The writer: wait until the client reads. An abort shuts the socket down, which ends the wait.
+                    _socket.Poll(Timeout.InfiniteTimeSpan, SelectMode.SelectWrite);
+                    continue;
+                }
+
+                lock (_lock)
+                {
+                    _senderActive = false;
+                    _writerWanted = true;
+                    startWriter = _writer is null;
+                    if (startWriter)
+                    {
+                        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "client writer" };
+                    }
+
+                    Monitor.PulseAll(_lock);
+                }
+
+                if (startWriter)
+                {
+                    _writer!.Start();
+                }
+
+                return;
+            }
+
+            // Reset, broken pipe: nothing more can be sent; the reading side will see the failure and end.
+            lock (_lock)
+            {
+                _sendOffset = _sendEnd;
+                _queued = 0;
+                _aborted = true;
+                _senderActive = false;
+                Monitor.PulseAll(_lock);
+            }
+
+            return;
+        }
+    }
+
     private void WriteLoop()
     {
         while (true)
         {
-            int count;
             lock (_lock)
             {
-                while (_queued == 0 && !_closing)
+                while (!_aborted && (!_writerWanted || _senderActive))
                 {
                     Monitor.Wait(_lock);
                 }
 
-                if (_queued == 0 || _aborted)
+                if (_aborted)
                 {
                     return;
                 }
 
-                (_queue, _sending) = (_sending, _queue);
-                count = _queued;
-                _queued = 0;
-                _midLine = true;
+                _writerWanted = false;
+                if (_queued == 0 && _sendOffset == _sendEnd)
+                {
+                    continue;
+                }
+
+                _senderActive = true;
             }
 
-            if (!SendAll(_sending.AsSpan(0, count)))
-            {
-                return;
-            }
-
-            lock (_lock)
-            {
-                _midLine = false;
-            }
+            SendAvailable(mayWait: true);
         }
     }
 
-    private bool SendAll(ReadOnlySpan<byte> data)
+    private void StopWriter()
     {
-        while (!data.IsEmpty)
+        Thread? writer;
+        lock (_lock)
         {
-            var sent = _socket.Send(data, SocketFlags.None, out var error);
-            switch (error)
-            {
-                case SocketError.Success:
-                    data = data[sent..];
-                    Interlocked.Add(ref _bytesSent, sent);
-                    Interlocked.Exchange(ref _lastProgress, Environment.TickCount64);
-                    break;
-                case SocketError.WouldBlock or SocketError.Interrupted:
-                    // The client's window is full. Wait; an abort shuts the socket down, which ends the wait.
-                    _socket.Poll(Timeout.InfiniteTimeSpan, SelectMode.SelectWrite);
-                    lock (_lock)
-                    {
-                        if (_aborted)
-                        {
-                            return false;
-                        }
-                    }
-
-                    break;
-                default:
-                    return false;
-            }
+            _aborted = true;
+            Monitor.PulseAll(_lock);
+            writer = _writer;
         }
 
-        return true;
+        writer?.Join(TimeSpan.FromSeconds(1));
     }
 
     // Read and discard what the client still sends, for a moment, so that close() finds no unread data.

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using ChatFork.Platform;
 using ChatFork.Protocol;
 using ChatFork.Supervisor.Room;
+using ChatFork.Supervisor.Logging;
 using NLog;
 
 namespace ChatFork.Supervisor.Models;
@@ -18,6 +19,7 @@ internal sealed class AsyncModelServer : IServerModel
 {
     private static readonly Logger s_log = LogManager.GetLogger("supervisor");
 
+    private readonly RefusalLog _refusals = new(s_log);
     private readonly ServerSettings _settings;
     private readonly Socket _listener;
     private readonly ConnectionLimiter _limiter;
@@ -41,10 +43,11 @@ internal sealed class AsyncModelServer : IServerModel
 
     public string Description => $"async sockets in one process, up to {_settings.MaxClients} connections";
 
-    public void Start()
+    public Task StartAsync()
     {
         _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     public async Task<int> ShutdownAsync(string reason, CancellationToken forced)
@@ -69,6 +72,7 @@ internal sealed class AsyncModelServer : IServerModel
 
         _room?.Complete();
         await _roomLoop.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        _refusals.Flush();
         if (_sessions.IsEmpty)
         {
             s_log.Info($"shut down cleanly in {stopwatch.Elapsed.TotalSeconds:0.00} s: all {sessions.Count} connections closed");
@@ -109,7 +113,7 @@ internal sealed class AsyncModelServer : IServerModel
             s_log.Info($"accepted {peer} (connection {id})");
             if (_limiter.TryAdmit(peer.Address) is { } refusal)
             {
-                s_log.Warn($"refused connection {id} from {peer}: {refusal[2..]}");
+                _refusals.Hit(refusal, $"refused connection {id} from {peer}: {refusal[2..]}");
                 Refusal.Send(socket, refusal);
                 continue;
             }

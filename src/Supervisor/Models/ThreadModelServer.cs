@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
+using ChatFork.Supervisor.Logging;
 using NLog;
 
 namespace ChatFork.Supervisor.Models;
@@ -18,6 +19,7 @@ internal sealed class ThreadModelServer : IServerModel
 {
     private static readonly Logger s_log = LogManager.GetLogger("supervisor");
 
+    private readonly RefusalLog _refusals = new(s_log);
     private readonly ServerSettings _settings;
     private readonly Socket _listener;
     private readonly IProcessPlatform _platform = ProcessPlatform.Current;
@@ -52,7 +54,11 @@ internal sealed class ThreadModelServer : IServerModel
 
     public string Description => $"a thread per connection, up to {_settings.MaxClients}";
 
-    public void Start() => _acceptThread.Start();
+    public Task StartAsync()
+    {
+        _acceptThread.Start();
+        return Task.CompletedTask;
+    }
 
     public async Task<int> ShutdownAsync(string reason, CancellationToken forced)
     {
@@ -71,6 +77,7 @@ internal sealed class ThreadModelServer : IServerModel
             await Task.Delay(10, CancellationToken.None);
         }
 
+        _refusals.Flush();
         if (_sessions.IsEmpty)
         {
             s_log.Info($"shut down cleanly in {stopwatch.Elapsed.TotalSeconds:0.00} s: all {sessions.Count} connection threads ended");
@@ -113,7 +120,7 @@ internal sealed class ThreadModelServer : IServerModel
             s_log.Info($"accepted {peer} (connection {id})");
             if (_limiter.TryAdmit(peer.Address) is { } refusal)
             {
-                s_log.Warn($"refused connection {id} from {peer}: {refusal[2..]}");
+                _refusals.Hit(refusal, $"refused connection {id} from {peer}: {refusal[2..]}");
                 Refusal.Send(socket, refusal);
                 continue;
             }

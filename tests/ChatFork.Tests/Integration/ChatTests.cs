@@ -217,33 +217,6 @@ public sealed partial class ChatTests
     }
 
     [Test]
-    public async Task Ps_shows_the_supervisor_and_each_worker_with_uptime_and_memory()
-    {
-        if (_model != "process")
-        {
-            Assert.Ignore("The process table of workers is the process model's; see Ps_shows_the_server_and_each_connection.");
-        }
-
-        await using var server = await StartAsync("--prespawn", "2");
-        var (alice, _) = await server.JoinAsync("alice");
-        await using var a = alice;
-        await alice.SendAsync("/nick alice");
-        await alice.SendAsync("/ps");
-        var lines = await alice.ReadUntilAsync(l => l.Contains("processes:", StringComparison.Ordinal), "the end of the table");
-
-        Assert.That(lines, Has.Some.Match($@"^\* {server.Pid}\s+supervisor\s"));
-        var workers = server.Children().Select(c => c.Pid).ToList();
-        Assert.That(workers, Is.Not.Empty);
-        foreach (var pid in workers)
-        {
-            Assert.That(lines, Has.Some.Match($@"^\* {pid}\s+worker\s+\S+.*\d+(\.\d)? MiB"), $"worker {pid} is missing from /ps");
-        }
-
-        Assert.That(lines, Has.Some.Match(@"worker\s+alice\s+\d+s\s+\d+\.\d MiB\s+127\.0\.0\.1:\d+"));
-        Assert.That(lines, Has.Some.Contains("(idle, pooled)"));
-    }
-
-    [Test]
     public async Task Ps_shows_the_server_and_each_connection()
     {
         await using var server = await StartAsync();

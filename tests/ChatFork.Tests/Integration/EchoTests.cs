@@ -40,36 +40,6 @@ public sealed class EchoTests
         Assert.That(rest, Is.Empty, "echo mode sends nothing but the echo: EOF follows");
     }
 
-    [Test]
-    public async Task Each_connection_gets_its_own_worker()
-    {
-        if (_model != "process")
-        {
-            Assert.Ignore("Workers exist in the process model only.");
-        }
-
-        await using var server = await ServerProcess.StartAsync("--mode", "echo", "--model", _model);
-        var sockets = new List<Socket>();
-        try
-        {
-            for (var i = 0; i < 3; i++)
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(server.EndPoint);
-                await socket.SendAsync(Encoding.ASCII.GetBytes($"ping {i}\n"));
-                Assert.That(Encoding.ASCII.GetString(await ReceiveAsync(socket, 7, TimeSpan.FromSeconds(10))), Is.EqualTo($"ping {i}\n"));
-                sockets.Add(socket);
-            }
-
-            Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count == 3), Is.True,
-                $"three connections, three workers; children now: {string.Join(", ", server.Children())}");
-        }
-        finally
-        {
-            sockets.ForEach(s => s.Dispose());
-        }
-    }
-
     private static async Task<byte[]> ReceiveAsync(Socket socket, int count, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -14,7 +14,9 @@ public sealed class HostileClientTests
     [Test]
     public async Task A_flood_of_300_connections_never_starts_more_workers_than_max_clients_and_the_admitted_keep_chatting()
     {
-        await using var server = await ServerProcess.StartAsync("--max-clients", "50", "--max-clients-per-ip", "1000", "--prespawn", "4");
+        // --attach-timeout also bounds how long a connection waits for its worker; 50 JIT-compiled workers starting at
+        // once on a busy 2-core machine can take longer than the default 10 s.
+        await using var server = await ServerProcess.StartAsync("--max-clients", "50", "--max-clients-per-ip", "1000", "--prespawn", "4", "--attach-timeout", "60");
         var most = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -166,6 +168,24 @@ public sealed class HostileClientTests
             "<s> end",
         }));
         Assert.That(receiver.History(), Does.Not.Contain("\u001b").And.Not.Contain("\0"));
+    }
+
+    [Test]
+    public async Task A_line_of_invalid_bytes_within_the_limit_is_relayed_repaired_even_though_it_grows_threefold()
+    {
+        await using var server = await ServerProcess.StartAsync("--max-line", "4096");
+        var (sender, _) = await server.JoinAsync("sender");
+        var (receiver, _) = await server.JoinAsync("receiver");
+        await using var s = sender;
+        await using var r = receiver;
+
+        var line = new byte[4000];
+        Array.Fill(line, (byte)0xff);
+        await sender.SendRawAsync(line.Append((byte)'\n').ToArray());
+        var received = (await receiver.ReadUntilAsync(l => l.Contains('\uFFFD', StringComparison.Ordinal), "the repaired line")).Last();
+        Assert.That(received.Count(c => c == '\uFFFD'), Is.EqualTo(4000));
+        await sender.SendAsync("still connected");
+        await receiver.ReadUntilAsync(l => l.EndsWith("> still connected", StringComparison.Ordinal), "the next line");
     }
 
     [Test]

@@ -97,6 +97,30 @@ public sealed class LifecycleTests
     }
 
     [Test]
+    public async Task Ctrl_C_reaching_every_process_of_the_group_still_shuts_down_in_order()
+    {
+        // A terminal's Ctrl+C signals the whole foreground process group. The test cannot signal its own group, so
+        // it sends SIGINT to each process of the server, workers first, as the terminal would.
+        await using var server = await ServerProcess.StartAsync("--prespawn", "1");
+        var (alice, _) = await server.JoinAsync("alice");
+        await using var a = alice;
+        // Wait for the pool's replacement to be up, so every worker signalled is one that has started.
+        Assert.That(await ServerProcess.EventuallyAsync(() => server.Log.Split('\n').Count(l => l.TrimEnd().EndsWith(" attached", StringComparison.Ordinal)) >= 2), Is.True);
+        var workers = server.Children().Select(c => c.Pid).ToList();
+        foreach (var worker in workers)
+        {
+            Native.Kill(worker, Native.SIGINT);
+        }
+
+        Native.Kill(server.Pid, Native.SIGINT);
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        var rest = await alice.DrainAsync(TimeSpan.FromSeconds(5));
+        Assert.That(rest, Does.Contain("* server shutting down"), "workers ignore SIGINT and finish in order");
+        Assert.That(server.Log, Does.Not.Contain("killed by SIGINT"));
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("shut down cleanly"));
+    }
+
+    [Test]
     public async Task A_worker_that_will_not_exit_is_killed_after_the_shutdown_timeout_and_the_exit_code_says_so()
     {
         await using var server = await ServerProcess.StartAsync("--shutdown-timeout", "1");

@@ -32,6 +32,17 @@ public sealed partial class PipeSecurityTests
     }
 
     [Test]
+    public async Task Workers_that_keep_breaking_the_rules_make_the_supervisor_back_off_instead_of_respawning_at_full_speed()
+    {
+        await using var server = await ServerProcess.StartAsync(Rogue("early-say"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
+        await server.WaitForLogAsync("backing off");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var started = server.Log.Split('\n').Count(l => l.Contains("started worker", StringComparison.Ordinal));
+        // Back-off doubles from 100 ms: within about 3 s no more than a handful of attempts.
+        Assert.That(started, Is.LessThanOrEqualTo(8), server.Log);
+    }
+
+    [Test]
     public async Task A_worker_that_relays_a_terminal_escape_is_dropped_and_nothing_reaches_the_room()
     {
         // A real worker serves the observer; a rogue one (started for the next connection) relays dirty text.

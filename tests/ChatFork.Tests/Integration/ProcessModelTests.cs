@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using ChatFork.Tests.Support;
 using NUnit.Framework;
 
@@ -79,6 +81,72 @@ public sealed class ProcessModelTests
             $"worker {worker} still has a /proc entry (state {ProcFs.Stat(worker)?.State}): not exited, or a zombie nobody reaped");
         await server.WaitForLogAsync($@"reaped worker {worker}\b");
         Assert.That(ProcFs.Children(server.Pid).Where(c => c.State == 'Z'), Is.Empty);
+    }
+
+    [Test]
+    public async Task Ps_shows_the_supervisor_and_each_worker_with_uptime_and_memory()
+    {
+        await using var server = await ServerProcess.StartAsync("--prespawn", "2");
+        var (alice, _) = await server.JoinAsync("alice");
+        await using var a = alice;
+        await alice.SendAsync("/nick alice");
+        await alice.SendAsync("/ps");
+        var lines = await alice.ReadUntilAsync(l => l.Contains("processes:", StringComparison.Ordinal), "the end of the table");
+
+        Assert.That(lines, Has.Some.Match($@"^\* {server.Pid}\s+supervisor\s"));
+        var workers = server.Children().Select(c => c.Pid).ToList();
+        Assert.That(workers, Is.Not.Empty);
+        foreach (var pid in workers)
+        {
+            Assert.That(lines, Has.Some.Match($@"^\* {pid}\s+worker\s+\S+.*\d+(\.\d)? MiB"), $"worker {pid} is missing from /ps");
+        }
+
+        Assert.That(lines, Has.Some.Match(@"worker\s+alice\s+\d+s\s+\d+\.\d MiB\s+127\.0\.0\.1:\d+"));
+        Assert.That(lines, Has.Some.Contains("(idle, pooled)"));
+    }
+
+    [Test]
+    public async Task In_echo_mode_each_connection_gets_its_own_worker()
+    {
+        await using var server = await ServerProcess.StartAsync("--mode", "echo");
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(server.EndPoint);
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"ping {i}\n"));
+                Assert.That(Encoding.ASCII.GetString(await ReceiveAsync(socket, 7, TimeSpan.FromSeconds(10))), Is.EqualTo($"ping {i}\n"));
+                sockets.Add(socket);
+            }
+
+            Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count == 3), Is.True,
+                $"three connections, three workers; children now: {string.Join(", ", server.Children())}");
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static async Task<byte[]> ReceiveAsync(Socket socket, int count, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var buffer = new byte[count];
+        var total = 0;
+        while (total < count)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cancel.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return buffer[..total];
     }
 
     internal static int WorkerPidFrom(string welcome)

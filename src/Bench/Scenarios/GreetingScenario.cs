@@ -1,0 +1,105 @@
+using ChatFork.Bench.Measure;
+using ChatFork.Bench.Net;
+using ChatFork.Bench.Results;
+using ChatFork.Bench.Servers;
+
+namespace ChatFork.Bench.Scenarios;
+
+/// <summary>
+/// Connect and time the first whole line the server sends, N times in a row. For ChatFork that line is the greeting,
+/// written by the worker, so the figure is the time to hand a connection to a worker (warm from the pool, or cold
+/// from a fresh process). A server that sends nothing on connect has no greeting: n/a.
+/// </summary>
+internal sealed class GreetingScenario : IScenario
+{
+    private const int MaxFailuresInARow = 20;
+
+    private static readonly TimeSpan s_firstProbe = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_perConnection = TimeSpan.FromSeconds(5);
+
+    private readonly int _count;
+
+    public GreetingScenario(int count)
+    {
+        _count = count;
+    }
+
+    public string Name => "greeting";
+
+    public ServerMode? Needs => null;
+
+    public int MaxClients => 1;
+
+    public async Task RunAsync(ScenarioContext context, ScenarioResult result, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>(_count);
+        var failures = 0;
+        var failuresInARow = 0;
+        var attempted = 0;
+        var gaveUp = false;
+        string? firstError = null;
+        var started = Clock.Now;
+        for (var i = 0; i < _count && !cancellationToken.IsCancellationRequested && !context.BudgetSpent(started); i++)
+        {
+            attempted++;
+            var begin = Clock.Now;
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(i == 0 ? s_firstProbe : s_perConnection);
+                using var client = await LineClient.ConnectAsync(context.Endpoint, attempt.Token);
+                if (!await client.ReadLinesAsync(_ => true, attempt.Token))
+                {
+                    throw new IOException("the server closed the connection without sending a line");
+                }
+
+                latencies.Add(Clock.MillisecondsSince(begin));
+                failuresInARow = 0;
+            }
+            catch (Exception ex) when (ClientErrors.IsExpected(ex))
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (i == 0 && ex is OperationCanceledException)
+                {
+                    result.Notes.Add(
+                        $"The server sent no line within {s_firstProbe.TotalSeconds:0} s of a connect, so it has no "
+                        + "greeting to time.");
+                    gaveUp = true;
+                    break;
+                }
+
+                failures++;
+                firstError ??= ClientErrors.Describe(ex);
+                if (++failuresInARow >= MaxFailuresInARow)
+                {
+                    result.Notes.Add($"Stopped after {MaxFailuresInARow} failed connections in a row.");
+                    gaveUp = true;
+                    break;
+                }
+            }
+        }
+
+        if (attempted < _count && !gaveUp)
+        {
+            result.Notes.Add(
+                $"Stopped by the time bound after {attempted} of {_count} connections; the figures cover those.");
+        }
+
+        if (firstError is not null)
+        {
+            result.Notes.Add($"{failures} connections failed; the first because: {firstError}.");
+        }
+
+        var percentiles = new Percentiles(latencies);
+        result.Add("greetings", "greetings timed", latencies.Count, "");
+        result.Add("failed", "failed", failures, "", Better.Lower);
+        result.Add("greeting_p50_ms", "first line p50", percentiles.At(50), "ms", Better.Lower);
+        result.Add("greeting_p90_ms", "first line p90", percentiles.At(90), "ms", Better.Lower);
+        result.Add("greeting_p99_ms", "first line p99", percentiles.At(99), "ms", Better.Lower);
+        result.Samples["greeting_ms"] = [.. latencies];
+    }
+}

@@ -1,0 +1,19 @@
+using System.Net;
+using ChatFork.Bench.Servers;
+
+namespace ChatFork.Bench.Scenarios;
+
+/// <summary>Where the server is and what it does.</summary>
+/// <param name="Endpoint">A loopback address and port.</param>
+/// <param name="ServerPid">The root of the server's process tree, when known (needed for memory figures).</param>
+/// <param name="Mode">Echo or chat.</param>
+/// <param name="Budget">
+/// How long the repeating scenarios (echo-seq, greeting, fanout) keep repeating before they stop and report what
+/// they have, so that one slow server does not hold up a whole comparison. Unlike the hard time bound it leaves a
+/// usable result.
+/// </param>
+internal sealed record ScenarioContext(IPEndPoint Endpoint, int? ServerPid, ServerMode Mode, TimeSpan Budget)
+{
+    /// <summary>Whether the budget is spent, counting from <paramref name="started"/> (a Stopwatch timestamp).</summary>
+    public bool BudgetSpent(long started) => Measure.Clock.MillisecondsSince(started) >= Budget.TotalMilliseconds;
+}

@@ -1,0 +1,89 @@
+using System.Net.Sockets;
+using ChatFork.Bench.Measure;
+using ChatFork.Bench.Results;
+using ChatFork.Bench.Servers;
+
+namespace ChatFork.Bench.Scenarios;
+
+/// <summary>
+/// Runs one scenario against one server under the --timeout bound and turns every expected failure into a sentence
+/// in the result, so that one failed run does not stop a comparison.
+/// </summary>
+internal static class ScenarioRunner
+{
+    /// <summary>Starts the server, runs the scenario, stops the server.</summary>
+    public static async Task<ScenarioResult> RunAsync(
+        IScenario scenario, ServerSpec spec, TimeSpan timeout, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var result = new ScenarioResult(scenario.Name, spec.Label);
+        var started = Clock.Now;
+        ServerUnderTest? server = null;
+        try
+        {
+            server = await ServerUnderTest.StartAsync(spec, cancellationToken);
+            await RunOnAsync(scenario, server, timeout, budget, result, cancellationToken);
+
+            // A server that died under load has failed the scenario, whatever the figures say.
+            if (server.ExitedEarly() is { } exited)
+            {
+                result.Error ??= exited;
+            }
+        }
+        catch (BenchException ex)
+        {
+            result.Error = ex.Message;
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+                foreach (var problem in server.Problems)
+                {
+                    result.Notes.Add(problem);
+                }
+            }
+
+            result.DurationSeconds = Clock.MillisecondsSince(started) / 1000.0;
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs the scenario against a server that is already up.</summary>
+    public static async Task RunOnAsync(
+        IScenario scenario,
+        ServerUnderTest server,
+        TimeSpan timeout,
+        TimeSpan budget,
+        ScenarioResult result,
+        CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        var context = new ScenarioContext(server.Endpoint, server.Pid, server.Mode, budget < timeout ? budget : timeout);
+        var started = Clock.Now;
+        try
+        {
+            await scenario.RunAsync(context, result, bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result.Error ??= $"Stopped by the time bound of {timeout.TotalSeconds:0} s (--timeout) before it could finish.";
+        }
+        catch (BenchException ex)
+        {
+            result.Error = ex.Message;
+        }
+        catch (SocketException ex)
+        {
+            result.Error = $"A socket operation against {server.Endpoint} failed: {ex.Message}.";
+        }
+        catch (IOException ex)
+        {
+            result.Error = $"Talking to {server.Endpoint} failed: {ex.Message}";
+        }
+
+        result.DurationSeconds = Clock.MillisecondsSince(started) / 1000.0;
+    }
+}
