@@ -219,12 +219,6 @@ internal sealed class WorkerChannel
                 _ready = true;
                 _onServing();
                 s_log.Debug($"worker {_slot.ProcessId} took connection {_slot.Connection.Id} ({_slot.Connection.PeerText})");
-                if (_room is not null)
-                {
-                    _slot.Joined = true;
-                    _batch.Add(new RoomEvent(RoomEventKind.Joined, _slot));
-                }
-
                 break;
             case FrameType.Say or FrameType.Act:
                 RequireChat(frame.Type);

@@ -62,6 +62,17 @@ internal sealed class WorkerProcess : ISessionControl
         }
 
         var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+        // The pipe reader thread is started now, while the worker waits in the pool, so that creating it costs the
+        // client nothing. It must not touch the pipe before the hand-off frame has been read with recvmsg (a plain
+        // read would throw the socket's descriptor away), so it waits for the word.
+        var handedOff = new ManualResetEventSlim(); // not disposed: the thread may still wait on it as the process exits
+        new Thread(() =>
+        {
+            handedOff.Wait();
+            ReadPipe(pipe, decoder);
+        })
+        { IsBackground = true, Name = "pipe reader" }.Start();
+
         Socket? socket;
         HandoffMessage? handoff;
         try
@@ -80,6 +91,7 @@ internal sealed class WorkerProcess : ISessionControl
         }
 
         _client = new ClientConnection(socket, _args.SendQueueBytes);
+        handedOff.Set();
         _link!.AppendEmpty(FrameType.Ready);
         if (!_link.Flush())
         {
@@ -89,7 +101,6 @@ internal sealed class WorkerProcess : ISessionControl
         ILineHandler handler = _args.Mode == WorkerMode.Echo
             ? new EchoLineHandler(this, _client)
             : new ChatLineHandler(this, _client, _link, _args.AllowCrash);
-        new Thread(() => ReadPipe(pipe, decoder)) { IsBackground = true, Name = "pipe reader" }.Start();
         BlockingSession.Run(_client, handler, this, _args.MaxLineBytes, _args.IdleTimeout);
         return (int)WorkerExitCode.Normal; // not reached: the session ends the process
     }

@@ -37,6 +37,7 @@ public sealed class ClientConnection : IClientOutput
     private bool _senderActive;
     private bool _writerWanted;
     private bool _aborted;
+    private bool _failed;
     private long _bytesSent;
     private long _lastProgress = Environment.TickCount64;
 
@@ -234,6 +235,11 @@ public sealed class ClientConnection : IClientOutput
 
     private bool AppendLocked(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> suffix, bool ignoreLimit)
     {
+        if (_failed)
+        {
+            return true; // the connection broke: the read side will see it and end the session; this is not "slow"
+        }
+
         if (_aborted)
         {
             return false;
@@ -343,6 +349,7 @@ public sealed class ClientConnection : IClientOutput
             {
                 _sendOffset = _sendEnd;
                 _queued = 0;
+                _failed = true;
                 _aborted = true;
                 _senderActive = false;
                 Monitor.PulseAll(_lock);

@@ -83,6 +83,8 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
                     reason => Stop(LeaveReason.TooSlow, reason, "* you are not reading what the server sends; disconnecting"));
                 link = new ChannelRoomLink(_room, member);
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
+                _client.AppendLine(Greeting.Welcome(member.ServedBy));
+                _client.Commit();
                 link.Add(new RoomEvent(RoomEventKind.Joined, member));
                 await link.PostAsync();
             }

@@ -129,6 +129,7 @@ internal sealed class ThreadSession : ISessionControl
                     $"thread {ThreadId} of process {Environment.ProcessId}", $"thread {ThreadId}", Drop);
                 link = new LockedRoomLink(_room, _roomLock, member);
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
+                _client.AppendLine(Greeting.Welcome(member.ServedBy));
                 link.Join();
             }
 

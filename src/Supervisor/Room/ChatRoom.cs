@@ -197,7 +197,7 @@ internal sealed class ChatRoom
         _members.Add(output.Id, member);
         _byNick.Add(nick, member);
 
-        Send(member, $"* welcome to chatfork, {nick}: you are served by {output.ServedBy}");
+        Send(member, $"* you are {nick}; /nick NAME chooses another");
         Send(member, others.Count == 0
             ? "* nobody else is here yet; /help lists the commands"
             : $"* here now: {string.Join(", ", others)} ({others.Count} {(others.Count == 1 ? "other" : "others")}); /help lists the commands");
