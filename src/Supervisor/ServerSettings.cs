@@ -8,6 +8,7 @@ internal sealed record ServerSettings(
     int Port,
     ServerMode Mode,
     ServerModel Model,
+    Transport Transport,
     int MaxClients,
     int MaxClientsPerIp,
     int Prespawn,
@@ -35,6 +36,8 @@ internal sealed record ServerSettings(
         }
 
         Require(options.Port is >= 0 and <= 65535, "--port must be between 0 and 65535.");
+        Require(options.Transport == Transport.Tcp || options.Mode == ServerMode.Echo,
+            "--transport udp serves --mode echo only: a chat room needs connections, and UDP has none.");
         Require(options.MaxClients >= 1, "--max-clients must be at least 1.");
         Require(options.MaxClientsPerIp >= 1, "--max-clients-per-ip must be at least 1.");
         Require(options.Prespawn >= 0, "--prespawn cannot be negative.");
@@ -49,7 +52,7 @@ internal sealed record ServerSettings(
             OperatingSystem.IsWindows() ? "chatfork-worker.exe" : "chatfork-worker");
 
         return new ServerSettings(
-            host, options.Port, options.Mode, options.Model, options.MaxClients, options.MaxClientsPerIp,
+            host, options.Port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
             TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);

@@ -55,22 +55,16 @@ internal sealed class Supervisor : IDisposable
             s_log.Debug($"marked {protectedHandles} inherited descriptors close-on-exec, so no worker inherits them");
         }
 
-        var listener = AcceptLoop.Bind(_settings.Host, _settings.Port);
-        var endpoint = ((System.Net.IPEndPoint)listener.LocalEndPoint!).ToString();
-        using IServerModel model = _settings.Model switch
-        {
-            ServerModel.Thread => new Models.ThreadModelServer(_settings, listener, endpoint),
-            ServerModel.Async => new Models.AsyncModelServer(_settings, listener, endpoint),
-            _ => new ProcessModelServer(_settings, _platform, listener, endpoint),
-        };
+        using var model = CreateModel(out var endpoint);
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         await model.StartAsync();
 
-        s_log.Info($"listening on {endpoint}: mode {Lower(_settings.Mode)}, model {Lower(_settings.Model)}, {model.Description}");
+        var udp = _settings.Transport == Transport.Udp ? " (udp)" : "";
+        s_log.Info($"listening on {endpoint}{udp}: mode {Lower(_settings.Mode)}, model {Lower(_settings.Model)}, {model.Description}");
         // The one line on standard output, for people and for scripts that wait for the server to be ready.
-        Console.Out.WriteLine($"chatfork {ThisVersion()} (pid {Environment.ProcessId}) listening on {endpoint}");
+        Console.Out.WriteLine($"chatfork {ThisVersion()} (pid {Environment.ProcessId}) listening on {endpoint}{udp}");
         Console.Out.Flush();
 
         var reason = await _shutdownRequested.Task;
@@ -78,6 +72,25 @@ internal sealed class Supervisor : IDisposable
     }
 
     public void Dispose() => _forced.Dispose();
+
+    private IServerModel CreateModel(out string endpoint)
+    {
+        if (_settings.Transport == Transport.Udp)
+        {
+            var udp = new Models.UdpEchoServer(_settings);
+            endpoint = udp.LocalEndPoint;
+            return udp;
+        }
+
+        var listener = AcceptLoop.Bind(_settings.Host, _settings.Port);
+        endpoint = ((System.Net.IPEndPoint)listener.LocalEndPoint!).ToString();
+        return _settings.Model switch
+        {
+            ServerModel.Thread => new Models.ThreadModelServer(_settings, listener, endpoint),
+            ServerModel.Async => new Models.AsyncModelServer(_settings, listener, endpoint),
+            _ => new ProcessModelServer(_settings, _platform, listener, endpoint),
+        };
+    }
 
     private void OnSignal(PosixSignalContext context)
     {

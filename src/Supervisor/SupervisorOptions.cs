@@ -15,6 +15,9 @@ public sealed class SupervisorOptions
     [Option("mode", Default = ServerMode.Chat, HelpText = "chat: a chat room. echo: the classic TCP echo server.")]
     public ServerMode Mode { get; set; } = ServerMode.Chat;
 
+    [Option("transport", Default = Transport.Tcp, HelpText = "tcp: the server. udp: a one-socket UDP echo server, for the lab's TCP-vs-UDP contrast (--mode echo only).")]
+    public Transport Transport { get; set; } = Transport.Tcp;
+
     [Option("model", Default = ServerModel.Process, HelpText = "process: a worker process per connection (fork emulation). thread: a thread per connection. async: async I/O in one process. For the comparison lab.")]
     public ServerModel Model { get; set; } = ServerModel.Process;
 
