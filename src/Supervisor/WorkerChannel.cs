@@ -38,10 +38,14 @@ internal sealed class WorkerChannel
     private readonly Action _onServing;
     private readonly Lock _writeLock = new();
     private readonly List<RoomEvent> _batch = [];
+    // Lines from the room collect here first, without a lock: only the room's loop (or, in the thread model, whoever
+    // holds the room's lock) writes it. Flush moves it to _pending under the lock, once per batch, not once per line.
+    private FrameBuffer _fromRoom = new(512);
     private FrameBuffer _pending = new(512);
     private FrameBuffer _inFlight = new(512);
+    private int _queuedBytes; // _pending + _inFlight, read by the room without the lock to enforce the limit
     private bool _writing;
-    private bool _closed;
+    private volatile bool _closed;
     private bool _ready;
 
     public WorkerChannel(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, IProcessPlatform platform, int queueLimit, Action onServing)
@@ -90,24 +94,21 @@ internal sealed class WorkerChannel
         }
     }
 
-    /// <summary>Queues a line for the worker's client. False when the queue is over its limit.</summary>
+    /// <summary>Queues a line for the worker's client (the room's side only). False when over the limit.</summary>
     public bool EnqueueLine(long sequence, ReadOnlySpan<byte> utf8Line)
     {
-        lock (_writeLock)
+        if (_closed)
         {
-            if (_closed)
-            {
-                return true; // the worker is gone; its leave is on its way to the room
-            }
-
-            if (_pending.Length + FrameHeader.Size + sizeof(long) + utf8Line.Length > _queueLimit)
-            {
-                return false;
-            }
-
-            _pending.WriteLineFrame(sequence, utf8Line);
-            return true;
+            return true; // the worker is gone; its leave is on its way to the room
         }
+
+        if (_fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + sizeof(long) + utf8Line.Length > _queueLimit)
+        {
+            return false;
+        }
+
+        _fromRoom.WriteLineFrame(sequence, utf8Line);
+        return true;
     }
 
     /// <summary>Tells the worker to say <paramref name="lastLine"/> to its client and exit.</summary>
@@ -126,10 +127,25 @@ internal sealed class WorkerChannel
         Flush();
     }
 
+    /// <summary>Starts writing what was queued (the room's side, after each batch; and after a shutdown frame).</summary>
     public void Flush()
     {
         lock (_writeLock)
         {
+            if (_fromRoom.Length > 0)
+            {
+                if (_pending.Length == 0)
+                {
+                    (_fromRoom, _pending) = (_pending, _fromRoom);
+                }
+                else
+                {
+                    _pending.WriteBytes(_fromRoom.WrittenSpan);
+                    _fromRoom.Clear();
+                }
+            }
+
+            _queuedBytes = _pending.Length + _inFlight.Length;
             if (_writing || _closed || _pending.Length == 0)
             {
                 return;
@@ -332,6 +348,7 @@ internal sealed class WorkerChannel
                 lock (_writeLock)
                 {
                     _inFlight.Clear();
+                    _queuedBytes = _pending.Length;
                     if (_pending.Length == 0 || _closed)
                     {
                         _writing = false;
@@ -351,6 +368,7 @@ internal sealed class WorkerChannel
                 _writing = false;
                 _pending.Clear();
                 _inFlight.Clear();
+                _queuedBytes = 0;
             }
         }
     }

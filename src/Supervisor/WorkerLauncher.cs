@@ -15,10 +15,12 @@ namespace ChatFork.Supervisor;
 /// standard input, and hands the new slot to the dispatcher, which waits for the worker to attach.
 /// </summary>
 /// <remarks>
-/// <para>Every worker is started from this one long-lived thread. On Linux a worker asks for
-/// <c>PR_SET_PDEATHSIG</c>, and that signal fires when the <em>thread</em> that forked it exits, not the process:
-/// .NET forks (vfork) on the thread that calls <see cref="Process.Start()"/>, so a worker started from a thread-pool
-/// thread would be killed the moment that pool thread retired.</para>
+/// <para>Every worker is started from one of a few long-lived launcher threads (one per core, at most four). On Linux a
+/// worker asks for <c>PR_SET_PDEATHSIG</c>, and that signal fires when the <em>thread</em> that forked it exits, not
+/// the process: .NET forks (vfork) on the thread that calls <see cref="Process.Start()"/>, so a worker started from a
+/// thread-pool thread would be killed the moment that pool thread retired. Launcher threads never end. There are
+/// several because <c>vfork</c> holds its thread until the child has exec'd, and on a slow machine that is most of
+/// the cost of a start: two threads start two workers at once.</para>
 /// <para>When a start fails (the executable is missing, the system is out of processes: EAGAIN) the launcher backs
 /// off, 100 ms doubling up to 5 s, the way Apache's prefork sleeps after a failed fork, instead of spinning; the
 /// clients that were waiting are told the server is busy.</para>
@@ -33,7 +35,7 @@ internal sealed class WorkerLauncher : IDisposable
     private readonly WorkerRegistry _registry;
     private readonly IProcessPlatform _platform;
     private readonly Reaper _reaper;
-    private readonly Thread _thread;
+    private readonly Thread[] _threads;
     private readonly AutoResetEvent _wake = new(false);
     private readonly Lock _backoffLock = new();
     private readonly int _supervisorProcessId = Environment.ProcessId;
@@ -47,7 +49,9 @@ internal sealed class WorkerLauncher : IDisposable
         _registry = registry;
         _platform = platform;
         _reaper = reaper;
-        _thread = new Thread(Run) { IsBackground = true, Name = "worker launcher" };
+        _threads = Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 4))
+            .Select(i => new Thread(Run) { IsBackground = true, Name = $"launcher {i + 1}" })
+            .ToArray();
     }
 
     /// <summary>Called with each started worker, on the launcher thread; must not block.</summary>
@@ -56,7 +60,13 @@ internal sealed class WorkerLauncher : IDisposable
     /// <summary>Called after a failed start, with the reason, once the back-off is set.</summary>
     public Action<string>? Failed { get; set; }
 
-    public void Start() => _thread.Start();
+    public void Start()
+    {
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+    }
 
     /// <summary>Something changed (a connection is waiting, a worker left the pool or exited): check for spawns.</summary>
     public void Nudge() => _wake.Set();
@@ -64,7 +74,10 @@ internal sealed class WorkerLauncher : IDisposable
     public void Stop()
     {
         _stopping = true;
-        _wake.Set();
+        foreach (var _ in _threads)
+        {
+            _wake.Set();
+        }
     }
 
     public void Dispose() => _wake.Dispose();
@@ -99,6 +112,7 @@ internal sealed class WorkerLauncher : IDisposable
         {
             while (!_stopping && _registry.TryReserveSpawn())
             {
+                _wake.Set(); // there may be more to start: let another launcher thread look while this one starts
                 SpawnOne();
             }
 
