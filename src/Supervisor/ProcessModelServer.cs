@@ -51,6 +51,7 @@ internal sealed class ProcessModelServer : IServerModel
 
     public async Task StartAsync()
     {
+        RemoveStalePipes();
         if (!File.Exists(_settings.WorkerPath))
         {
             s_log.Error($"the worker executable {_settings.WorkerPath} does not exist; connections will be refused until it does");
@@ -135,6 +136,34 @@ internal sealed class ProcessModelServer : IServerModel
     {
         _launcher.Dispose();
         _stopping.Dispose();
+    }
+
+    // A supervisor killed with SIGKILL leaves the socket files of pipes whose workers had not attached yet (attached
+    // ones are unlinked at once). Remove those of supervisors that no longer exist; never another live one's.
+    private static void RemoveStalePipes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(Path.GetTempPath(), $"{Protocol.PipeNames.Prefix}*.pipe"))
+        {
+            var name = Path.GetFileNameWithoutExtension(path)[Protocol.PipeNames.Prefix.Length..];
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(name.AsSpan(0, dash), out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    File.Delete(path);
+                    s_log.Debug($"removed {path}, left by supervisor {pid}, which is gone");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's, or in use: not ours to touch.
+                }
+            }
+        }
     }
 
     // Once a second: refuse connections that waited too long for a worker.

@@ -63,7 +63,10 @@ public sealed class SupervisorOptions
     [Usage(ApplicationAlias = "chatfork")]
     public static IEnumerable<Example> Examples =>
     [
-        new("Start a chat server on 127.0.0.1:7000 (then: nc 127.0.0.1 7000)", new SupervisorOptions()),
-        new("An echo server on any free port", new SupervisorOptions { Mode = ServerMode.Echo, Port = 0 }),
+        new("Start a chat server on 127.0.0.1:7000 (then: nc 127.0.0.1 7000)", s_onlyChanged, new SupervisorOptions()),
+        new("An echo server on port 7007", s_onlyChanged, new SupervisorOptions { Mode = ServerMode.Echo, Port = 7007 }),
+        new("The comparison lab: one thread per connection instead of one process", s_onlyChanged, new SupervisorOptions { Model = ServerModel.Thread }),
     ];
+
+    private static readonly UnParserSettings s_onlyChanged = new() { SkipDefault = true };
 }

@@ -257,6 +257,27 @@ public sealed class LifecycleTests
         ProcFs.FdTargets(pid).Count(t => t.StartsWith("socket:", StringComparison.Ordinal) || t.StartsWith("pipe:", StringComparison.Ordinal)
                                          || t.StartsWith("anon_inode:", StringComparison.Ordinal));
 
+    [Test]
+    public async Task Pipe_names_left_by_a_dead_supervisor_are_removed_and_a_live_ones_are_not()
+    {
+        var dead = Enumerable.Range(3_000_000, 1000).First(pid => !ProcFs.Exists(pid));
+        var stale = Path.Combine(Path.GetTempPath(), $"chatfork-{dead}-1.pipe");
+        var live = Path.Combine(Path.GetTempPath(), $"chatfork-{Environment.ProcessId}-1.pipe");
+        await File.WriteAllTextAsync(stale, "");
+        await File.WriteAllTextAsync(live, "");
+        try
+        {
+            await using var server = await ServerProcess.StartAsync();
+            Assert.That(File.Exists(stale), Is.False, "a dead supervisor's pipe name is cleaned up");
+            Assert.That(File.Exists(live), Is.True, "a live process's pipe name is not touched");
+        }
+        finally
+        {
+            File.Delete(stale);
+            File.Delete(live);
+        }
+    }
+
     private static async Task WaitForWorkers(ServerProcess server, int count) =>
         Assert.That(await ServerProcess.EventuallyAsync(() => server.Children().Count == count, TimeSpan.FromSeconds(20)), Is.True,
             $"expected {count} pooled workers, found {server.Children().Count}");
