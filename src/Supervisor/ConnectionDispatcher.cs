@@ -123,9 +123,9 @@ internal sealed class ConnectionDispatcher
     /// <summary>Refuses the connections that waited too long for a worker.</summary>
     public void RefuseExpired()
     {
-        foreach (var connection in _registry.TakeExpiredPending(_settings.AttachTimeout))
+        foreach (var connection in _registry.TakeExpiredPending(_settings.QueueTimeout))
         {
-            Warn("expired", $"connection {connection.Id} from {connection.PeerText} waited {_settings.AttachTimeout.TotalSeconds:0} s for a worker; refusing it");
+            Warn("expired", $"connection {connection.Id} from {connection.PeerText} waited {_settings.QueueTimeout.TotalSeconds:0} s for a worker (--queue-timeout); refusing it");
             Refusal.Send(connection.Socket, Refusal.Busy);
         }
     }

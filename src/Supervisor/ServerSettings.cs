@@ -17,6 +17,7 @@ internal sealed record ServerSettings(
     int WorkerQueue,
     TimeSpan IdleTimeout,
     TimeSpan AttachTimeout,
+    TimeSpan QueueTimeout,
     TimeSpan ShutdownTimeout,
     string WorkerPath,
     bool AllowCrash)
@@ -46,6 +47,7 @@ internal sealed record ServerSettings(
         Require(options.WorkerQueue >= 64 * 1024, "--worker-queue must be at least 65536 bytes.");
         Require(options.IdleTimeout >= 0, "--idle-timeout cannot be negative.");
         Require(options.AttachTimeout >= 1, "--attach-timeout must be at least 1 second.");
+        Require(options.QueueTimeout >= 1, "--queue-timeout must be at least 1 second.");
         Require(options.ShutdownTimeout >= 0, "--shutdown-timeout cannot be negative.");
 
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory,
@@ -55,7 +57,7 @@ internal sealed record ServerSettings(
             host, options.Port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
-            TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
+            TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
     }
 
     private static void Require(bool condition, string message)

@@ -45,6 +45,9 @@ public sealed class SupervisorOptions
     [Option("attach-timeout", Default = 10, HelpText = "Seconds a new worker has to start and attach to its pipe before it is killed.")]
     public int AttachTimeout { get; set; } = 10;
 
+    [Option("queue-timeout", Default = 30, HelpText = "Seconds an accepted connection may wait for a worker (a burst can outrun process creation) before it gets '* server busy'.")]
+    public int QueueTimeout { get; set; } = 30;
+
     [Option("shutdown-timeout", Default = 5, HelpText = "Seconds workers get to finish on SIGINT/SIGTERM before they are killed.")]
     public int ShutdownTimeout { get; set; } = 5;
 

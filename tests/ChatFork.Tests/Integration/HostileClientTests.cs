@@ -14,9 +14,8 @@ public sealed class HostileClientTests
     [Test]
     public async Task A_flood_of_300_connections_never_starts_more_workers_than_max_clients_and_the_admitted_keep_chatting()
     {
-        // --attach-timeout also bounds how long a connection waits for its worker; 50 JIT-compiled workers starting at
-        // once on a busy 2-core machine can take longer than the default 10 s.
-        await using var server = await ServerProcess.StartAsync("--max-clients", "50", "--max-clients-per-ip", "1000", "--prespawn", "4", "--attach-timeout", "60");
+        // 50 JIT-compiled workers starting at once on a busy 2-core machine can take long; give them time.
+        await using var server = await ServerProcess.StartAsync("--max-clients", "50", "--max-clients-per-ip", "1000", "--prespawn", "4", "--attach-timeout", "60", "--queue-timeout", "60");
         var most = 0;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -296,7 +295,7 @@ public sealed class HostileClientTests
         var help = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.That(process.ExitCode, Is.Zero);
-        foreach (var option in new[] { "--max-clients ", "--max-clients-per-ip", "--max-line", "--send-queue", "--worker-queue", "--idle-timeout", "--attach-timeout", "--shutdown-timeout", "--prespawn" })
+        foreach (var option in new[] { "--max-clients ", "--max-clients-per-ip", "--max-line", "--send-queue", "--worker-queue", "--idle-timeout", "--attach-timeout", "--queue-timeout", "--shutdown-timeout", "--prespawn" })
         {
             Assert.That(help, Does.Contain(option), option);
         }
