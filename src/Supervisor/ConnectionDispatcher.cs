@@ -102,7 +102,7 @@ internal sealed class ConnectionDispatcher
         // attaches and then breaks the rules must not reset it.
         var channel = new WorkerChannel(slot, decoder, _room, _platform, _settings.WorkerQueue, _launcher.ReportSuccess);
         slot.Channel = channel;
-        _ = channel.RunAsync();
+        channel.Start();
         s_log.Debug($"worker {slot.ProcessId} attached");
 
         var connection = _registry.Attached(slot);

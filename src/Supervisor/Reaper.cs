@@ -50,6 +50,13 @@ internal sealed class Reaper
         {
             try
             {
+                // The worker's last frames (Leaving: why its client left) may still be in the pipe when the exit is
+                // reported. Its read loop ends at the pipe's EOF, which the exit causes: wait for it, briefly.
+                if (slot.Channel?.Completion is { IsCompleted: false } reading)
+                {
+                    await reading.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+
                 Reap(slot);
             }
             catch (Exception e)

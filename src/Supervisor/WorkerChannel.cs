@@ -167,8 +167,13 @@ internal sealed class WorkerChannel
         }
     }
 
+    /// <summary>The read loop: completes when the worker's end of the pipe is closed (the worker exited).</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public void Start() => Completion = RunAsync();
+
     /// <summary>Reads the worker's frames until its pipe closes; never throws.</summary>
-    public async Task RunAsync()
+    private async Task RunAsync()
     {
         try
         {

@@ -37,12 +37,7 @@ public static class BlockingSession
 
             if (received == 0)
             {
-                if (splitter.TryTakeRemainder(out var last))
-                {
-                    handler.OnLine(last);
-                    handler.OnBatchEnd();
-                }
-
+                LineFeed.FeedRemainder(splitter, handler);
                 session.EndSession(LeaveReason.ClientClosed, "client closed the connection", null);
             }
 
@@ -52,27 +47,7 @@ public static class BlockingSession
                 session.EndSession(LeaveReason.Idle, $"no input for {seconds} s (--idle-timeout)", $"* idle for {seconds} s; disconnecting");
             }
 
-            ReadOnlySpan<byte> input = buffer.AsSpan(0, received);
-            while (true)
-            {
-                var status = splitter.Next(ref input, out var line);
-                if (status == LineStatus.Line)
-                {
-                    handler.OnLine(line);
-                }
-                else if (status == LineStatus.NeedMore)
-                {
-                    break;
-                }
-                else
-                {
-                    handler.OnBatchEnd();
-                    session.EndSession(LeaveReason.LineTooLong, $"client sent a line over {maxLineBytes} bytes (--max-line)",
-                        $"* line too long (the limit is {maxLineBytes} bytes); disconnecting");
-                }
-            }
-
-            handler.OnBatchEnd();
+            LineFeed.Feed(splitter, buffer.AsSpan(0, received), handler, session);
         }
     }
 }

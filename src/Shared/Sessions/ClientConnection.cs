@@ -29,8 +29,7 @@ public sealed class ClientConnection : IClientOutput
     // A monitor, not System.Threading.Lock: the writer and a closing caller wait on it.
     private readonly object _lock = new();
     private Thread? _writer;
-    private byte[] _queue = new byte[4096];
-    private int _queued;
+    private readonly OutgoingBytes _queue = new(4096);
     private byte[] _sending = new byte[4096];
     private int _sendOffset;
     private int _sendEnd;
@@ -65,7 +64,7 @@ public sealed class ClientConnection : IClientOutput
         {
             lock (_lock)
             {
-                return _queued + (_sendEnd - _sendOffset);
+                return _queue.Count + (_sendEnd - _sendOffset);
             }
         }
     }
@@ -125,7 +124,7 @@ public sealed class ClientConnection : IClientOutput
     {
         lock (_lock)
         {
-            if (_senderActive || _aborted || (_queued == 0 && _sendOffset == _sendEnd))
+            if (_senderActive || _aborted || (_queue.Count == 0 && _sendOffset == _sendEnd))
             {
                 return; // nothing to send, or someone is sending and will take the new bytes too
             }
@@ -157,7 +156,7 @@ public sealed class ClientConnection : IClientOutput
         var deadline = Environment.TickCount64 + (long)flushTimeout.TotalMilliseconds;
         lock (_lock)
         {
-            while (!_aborted && (_senderActive || _queued > 0 || _sendOffset < _sendEnd))
+            while (!_aborted && (_senderActive || _queue.Count > 0 || _sendOffset < _sendEnd))
             {
                 var left = deadline - Environment.TickCount64;
                 if (left <= 0)
@@ -168,7 +167,7 @@ public sealed class ClientConnection : IClientOutput
                 Monitor.Wait(_lock, (int)left);
             }
 
-            if (_queued > 0 || _sendOffset < _sendEnd)
+            if (_queue.Count > 0 || _sendOffset < _sendEnd)
             {
                 Monitor.Exit(_lock);
                 try
@@ -212,7 +211,7 @@ public sealed class ClientConnection : IClientOutput
         {
             _aborted = true;
             midLine = _sendOffset < _sendEnd;
-            _queued = 0;
+            _queue.Clear();
             Monitor.PulseAll(_lock);
         }
 
@@ -245,21 +244,7 @@ public sealed class ClientConnection : IClientOutput
             return false;
         }
 
-        var needed = bytes.Length + suffix.Length;
-        if (!ignoreLimit && _queued + needed > _queueLimit)
-        {
-            return false;
-        }
-
-        if (_queue.Length - _queued < needed)
-        {
-            Array.Resize(ref _queue, Math.Max(_queued + needed, _queue.Length * 2));
-        }
-
-        bytes.CopyTo(_queue.AsSpan(_queued));
-        suffix.CopyTo(_queue.AsSpan(_queued + bytes.Length));
-        _queued += needed;
-        return true;
+        return _queue.TryAppend(bytes, suffix, ignoreLimit ? int.MaxValue : _queueLimit);
     }
 
     // Sends until nothing is left, the window is full (then: hand over to the writer, or wait if this is the writer),
@@ -283,17 +268,15 @@ public sealed class ClientConnection : IClientOutput
 
                 if (_sendOffset == _sendEnd)
                 {
-                    if (_queued == 0)
+                    if (_queue.Count == 0)
                     {
                         _senderActive = false;
                         Monitor.PulseAll(_lock); // a CloseGracefully may be waiting for this
                         return;
                     }
 
-                    (_queue, _sending) = (_sending, _queue);
+                    _sending = _queue.TakeAll(_sending, out _sendEnd);
                     _sendOffset = 0;
-                    _sendEnd = _queued;
-                    _queued = 0;
                 }
 
                 buffer = _sending;
@@ -348,7 +331,7 @@ public sealed class ClientConnection : IClientOutput
             lock (_lock)
             {
                 _sendOffset = _sendEnd;
-                _queued = 0;
+                _queue.Clear();
                 _failed = true;
                 _aborted = true;
                 _senderActive = false;
@@ -376,7 +359,7 @@ public sealed class ClientConnection : IClientOutput
                 }
 
                 _writerWanted = false;
-                if (_queued == 0 && _sendOffset == _sendEnd)
+                if (_queue.Count == 0 && _sendOffset == _sendEnd)
                 {
                     continue;
                 }

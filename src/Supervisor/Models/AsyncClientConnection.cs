@@ -18,9 +18,8 @@ internal sealed class AsyncClientConnection : IClientOutput, IDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Task _writer;
-    private byte[] _queue = new byte[1024];
+    private readonly OutgoingBytes _queue = new();
     private byte[] _sending = new byte[1024];
-    private int _queued;
     private bool _signalled;
     private bool _closing;
     private bool _aborted;
@@ -48,7 +47,7 @@ internal sealed class AsyncClientConnection : IClientOutput, IDisposable
     {
         lock (_lock)
         {
-            if (_queued == 0 || _signalled || _disposed)
+            if (_queue.Count == 0 || _signalled || _disposed)
             {
                 return;
             }
@@ -99,7 +98,7 @@ internal sealed class AsyncClientConnection : IClientOutput, IDisposable
         {
             _aborted = true;
             _closing = true;
-            _queued = 0;
+            _queue.Clear();
             _signalled = true;
         }
 
@@ -146,21 +145,7 @@ internal sealed class AsyncClientConnection : IClientOutput, IDisposable
             return false;
         }
 
-        var needed = bytes.Length + suffix.Length;
-        if (!ignoreLimit && _queued + needed > _queueLimit)
-        {
-            return false;
-        }
-
-        if (_queue.Length - _queued < needed)
-        {
-            Array.Resize(ref _queue, Math.Max(_queued + needed, _queue.Length * 2));
-        }
-
-        bytes.CopyTo(_queue.AsSpan(_queued));
-        suffix.CopyTo(_queue.AsSpan(_queued + bytes.Length));
-        _queued += needed;
-        return true;
+        return _queue.TryAppend(bytes, suffix, ignoreLimit ? int.MaxValue : _queueLimit);
     }
 
     private async Task WriteLoopAsync()
@@ -174,14 +159,12 @@ internal sealed class AsyncClientConnection : IClientOutput, IDisposable
                 lock (_lock)
                 {
                     _signalled = false;
-                    if (_aborted || (_queued == 0 && _closing))
+                    if (_aborted || (_queue.Count == 0 && _closing))
                     {
                         return;
                     }
 
-                    (_queue, _sending) = (_sending, _queue);
-                    count = _queued;
-                    _queued = 0;
+                    _sending = _queue.TakeAll(_sending, out count);
                 }
 
                 var data = _sending.AsMemory(0, count);

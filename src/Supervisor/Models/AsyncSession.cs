@@ -85,7 +85,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
                 _client.AppendLine(Greeting.Welcome(member.ServedBy));
                 _client.Commit();
-                link.Add(new RoomEvent(RoomEventKind.Joined, member));
+                link.Join();
                 await link.PostAsync();
             }
 
@@ -116,7 +116,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
 
             if (link is not null)
             {
-                link.Add(new RoomEvent(RoomEventKind.Left, link.Member, Text: $"{LeaveReasons.Describe(_reason)}; connection {Id} closed"));
+                link.Leave($"{LeaveReasons.Describe(_reason)}; connection {Id} closed");
                 await link.PostAsync();
             }
 
@@ -165,46 +165,16 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
 
             if (received == 0)
             {
-                if (splitter.TryTakeRemainder(out var last))
-                {
-                    handler.OnLine(last);
-                    handler.OnBatchEnd();
-                }
-
+                LineFeed.FeedRemainder(splitter, handler);
                 EndSession(LeaveReason.ClientClosed, "client closed the connection", null);
             }
 
-            Dispatch(splitter, buffer.AsSpan(0, received), handler);
+            LineFeed.Feed(splitter, buffer.AsSpan(0, received), handler, this);
             if (link is not null)
             {
                 await link.PostAsync();
             }
         }
-    }
-
-    // The synchronous part of a read: lines out of the bytes, into the handler (spans cannot cross an await).
-    private void Dispatch(LineSplitter splitter, ReadOnlySpan<byte> input, ILineHandler handler)
-    {
-        while (true)
-        {
-            var status = splitter.Next(ref input, out var line);
-            if (status == LineStatus.Line)
-            {
-                handler.OnLine(line);
-            }
-            else if (status == LineStatus.NeedMore)
-            {
-                break;
-            }
-            else
-            {
-                handler.OnBatchEnd();
-                EndSession(LeaveReason.LineTooLong, $"client sent a line over {_settings.MaxLine} bytes (--max-line)",
-                    $"* line too long (the limit is {_settings.MaxLine} bytes); disconnecting");
-            }
-        }
-
-        handler.OnBatchEnd();
     }
 
     private bool TryBeginEnd(LeaveReason reason, string detail, string? lastLine)

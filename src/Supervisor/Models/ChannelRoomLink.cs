@@ -1,4 +1,3 @@
-using ChatFork.Sessions;
 using ChatFork.Supervisor.Room;
 
 namespace ChatFork.Supervisor.Models;
@@ -8,39 +7,20 @@ namespace ChatFork.Supervisor.Models;
 /// pipes' events do in the process model. The line handler is synchronous, so events are gathered and the session
 /// awaits <see cref="PostAsync"/> after each read (which is where a full room slows a flooding client down).
 /// </summary>
-internal sealed class ChannelRoomLink : IChatLink
+internal sealed class ChannelRoomLink : RoomLink
 {
     private readonly ChatRoom _room;
-    private readonly IRoomMember _member;
-    private readonly List<RoomEvent> _pending = [];
 
-    public ChannelRoomLink(ChatRoom room, IRoomMember member)
+    public ChannelRoomLink(ChatRoom room, IRoomMember member) : base(member)
     {
         _room = room;
-        _member = member;
     }
 
-    public void Say(string text) => _pending.Add(RoomEvent.ChatLine(RoomEventKind.Said, _member, text));
-
-    public void Act(string text) => _pending.Add(RoomEvent.ChatLine(RoomEventKind.Acted, _member, text));
-
-    public void Nick(string nick) => _pending.Add(new RoomEvent(RoomEventKind.NickRequested, _member, Text: nick));
-
-    public void Whisper(string target, string text) => _pending.Add(new RoomEvent(RoomEventKind.Whispered, _member, Text: text, Target: target));
-
-    public void Who() => _pending.Add(new RoomEvent(RoomEventKind.WhoRequested, _member));
-
-    public void Ps() => _pending.Add(new RoomEvent(RoomEventKind.PsRequested, _member));
-
-    public IRoomMember Member => _member;
-
-    public bool Flush() => true;
-
-    public void Add(RoomEvent e) => _pending.Add(e);
+    public override bool Flush() => true;
 
     public async ValueTask PostAsync()
     {
-        foreach (var e in _pending)
+        foreach (var e in Pending)
         {
             if (!_room.TryPost(e))
             {
@@ -48,6 +28,6 @@ internal sealed class ChannelRoomLink : IChatLink
             }
         }
 
-        _pending.Clear();
+        Pending.Clear();
     }
 }

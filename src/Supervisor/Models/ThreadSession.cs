@@ -131,6 +131,7 @@ internal sealed class ThreadSession : ISessionControl
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
                 _client.AppendLine(Greeting.Welcome(member.ServedBy));
                 link.Join();
+                link.Flush();
             }
 
             if (Volatile.Read(ref _ending) != 0)
@@ -155,6 +156,7 @@ internal sealed class ThreadSession : ISessionControl
         {
             var how = $"{LeaveReasons.Describe(_reason)}; thread {ThreadId} ended";
             link?.Leave(how);
+            link?.Flush();
             s_log.Info($"thread {ThreadId} ended: connection {Id} ({Peer}), {LeaveReasons.Describe(_reason)} ({_detail})");
             _ended(this);
         }

@@ -32,30 +32,11 @@ public sealed class EchoTests
             await socket.SendAsync(chunk);
         }
 
-        var received = await ReceiveAsync(socket, sent.Length, TimeSpan.FromSeconds(10));
+        var received = await Sockets.ReceiveAsync(socket, sent.Length, TimeSpan.FromSeconds(10));
         Assert.That(received, Is.EqualTo(sent));
 
         socket.Shutdown(SocketShutdown.Send);
-        var rest = await ReceiveAsync(socket, 1, TimeSpan.FromSeconds(10));
+        var rest = await Sockets.ReceiveAsync(socket, 1, TimeSpan.FromSeconds(10));
         Assert.That(rest, Is.Empty, "echo mode sends nothing but the echo: EOF follows");
-    }
-
-    private static async Task<byte[]> ReceiveAsync(Socket socket, int count, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        var buffer = new byte[count];
-        var total = 0;
-        while (total < count)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cancel.Token);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return buffer[..total];
     }
 }

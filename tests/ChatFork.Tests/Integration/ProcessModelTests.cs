@@ -117,7 +117,7 @@ public sealed class ProcessModelTests
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await socket.ConnectAsync(server.EndPoint);
                 await socket.SendAsync(Encoding.ASCII.GetBytes($"ping {i}\n"));
-                Assert.That(Encoding.ASCII.GetString(await ReceiveAsync(socket, 7, TimeSpan.FromSeconds(10))), Is.EqualTo($"ping {i}\n"));
+                Assert.That(Encoding.ASCII.GetString(await Sockets.ReceiveAsync(socket, 7, TimeSpan.FromSeconds(10))), Is.EqualTo($"ping {i}\n"));
                 sockets.Add(socket);
             }
 
@@ -128,25 +128,6 @@ public sealed class ProcessModelTests
         {
             sockets.ForEach(s => s.Dispose());
         }
-    }
-
-    private static async Task<byte[]> ReceiveAsync(Socket socket, int count, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        var buffer = new byte[count];
-        var total = 0;
-        while (total < count)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cancel.Token);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return buffer[..total];
     }
 
     internal static int WorkerPidFrom(string welcome)

@@ -1,0 +1,38 @@
+using ChatFork.Sessions;
+using ChatFork.Supervisor.Room;
+
+namespace ChatFork.Supervisor.Models;
+
+/// <summary>
+/// An in-process session's way into the room: what the client asked for becomes room events, gathered during one
+/// read; the thread model and the async model differ only in how those events reach the room.
+/// </summary>
+internal abstract class RoomLink : IChatLink
+{
+    protected RoomLink(IRoomMember member)
+    {
+        Member = member;
+    }
+
+    public IRoomMember Member { get; }
+
+    protected List<RoomEvent> Pending { get; } = [];
+
+    public void Say(string text) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Said, Member, text));
+
+    public void Act(string text) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Acted, Member, text));
+
+    public void Nick(string nick) => Pending.Add(new RoomEvent(RoomEventKind.NickRequested, Member, Text: nick));
+
+    public void Whisper(string target, string text) => Pending.Add(new RoomEvent(RoomEventKind.Whispered, Member, Text: text, Target: target));
+
+    public void Who() => Pending.Add(new RoomEvent(RoomEventKind.WhoRequested, Member));
+
+    public void Ps() => Pending.Add(new RoomEvent(RoomEventKind.PsRequested, Member));
+
+    public void Join() => Pending.Add(new RoomEvent(RoomEventKind.Joined, Member));
+
+    public void Leave(string how) => Pending.Add(new RoomEvent(RoomEventKind.Left, Member, Text: how));
+
+    public abstract bool Flush();
+}

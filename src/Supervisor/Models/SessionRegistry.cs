@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ChatFork.Supervisor.Logging;
+using NLog;
+
+namespace ChatFork.Supervisor.Models;
+
+/// <summary>
+/// The in-process models' table of sessions (the counterpart of the process model's WorkerRegistry): admission by
+/// <c>--max-clients</c> and <c>--max-clients-per-ip</c>, refusals on the raw socket logged once per burst, and the
+/// sessions alive now, for /ps and for shutdown.
+/// </summary>
+internal sealed class SessionRegistry<TSession> where TSession : class
+{
+    private static readonly Logger s_log = LogManager.GetLogger("accept");
+
+    private readonly ConnectionLimiter _limiter;
+    private readonly RefusalLog _refusals = new(s_log);
+    private readonly ConcurrentDictionary<long, TSession> _sessions = new();
+    private long _nextId;
+
+    public SessionRegistry(ServerSettings settings)
+    {
+        _limiter = new ConnectionLimiter(settings);
+    }
+
+    public ICollection<TSession> All => _sessions.Values;
+
+    public bool IsEmpty => _sessions.IsEmpty;
+
+    /// <summary>Logs the accept and applies the limits; creates and registers the session if it may stay.</summary>
+    public TSession? Admit(Socket socket, Func<long, TSession> create)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+        s_log.Info($"accepted {peer} (connection {id})");
+        if (_limiter.TryAdmit(peer.Address) is { } refusal)
+        {
+            _refusals.Hit(refusal, $"refused connection {id} from {peer}: {refusal[2..]}");
+            Refusal.Send(socket, refusal);
+            return null;
+        }
+
+        var session = create(id);
+        _sessions[id] = session;
+        return session;
+    }
+
+    public void Remove(long id, IPAddress address)
+    {
+        if (_sessions.TryRemove(id, out _))
+        {
+            _limiter.Release(address);
+        }
+    }
+
+    /// <summary>No more admissions; says how many refusals were held back.</summary>
+    public void Close()
+    {
+        _limiter.Close();
+        _refusals.Flush();
+    }
+
+    /// <summary>Waits until every session has ended (true), or the timeout or a second signal (false).</summary>
+    public async Task<bool> WaitUntilEmptyAsync(TimeSpan timeout, CancellationToken forced)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_sessions.IsEmpty && !forced.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        return _sessions.IsEmpty;
+    }
+}
