@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ChatFork.Bench.Cli;
 using ChatFork.Bench.Compare;
+using ChatFork.Bench.Lab;
 using CommandLine;
 
 namespace ChatFork.Bench;
@@ -9,7 +10,9 @@ namespace ChatFork.Bench;
 /// chatfork-bench: a load generator and reporter for line-based TCP echo and chat servers on loopback.
 /// <para>
 /// <c>run</c> measures one scenario against one server; <c>compare</c> runs scenarios against ChatFork and its peers
-/// (socat's fork-per-connection echo, ncat's chat broker) and prints one table with ratios and targets.
+/// (socat's fork-per-connection echo, ncat's chat broker) and prints one table with ratios and targets; <c>lab</c>
+/// sweeps ChatFork's three models (process, thread, async) over client counts and writes CSV, JSON, charts and a
+/// report for the comparison lab (docs/lab.md).
 /// </para>
 /// <para>
 /// The bench only talks to 127.0.0.1, starts servers itself or aims at one already running, and stops only the
@@ -30,7 +33,7 @@ internal static class Program
             settings.HelpWriter = Console.Error;
             settings.CaseInsensitiveEnumValues = true;
         });
-        var parsed = parser.ParseArguments<RunVerbOptions, CompareVerbOptions>(args);
+        var parsed = parser.ParseArguments<RunVerbOptions, CompareVerbOptions, LabVerbOptions>(args);
         if (parsed is NotParsed<object> notParsed)
         {
             return notParsed.Errors.IsHelp() || notParsed.Errors.IsVersion() ? 0 : 2;
@@ -61,6 +64,7 @@ internal static class Program
             {
                 RunVerbOptions run => await new RunCommand(run).ExecuteAsync(interrupted.Token),
                 CompareVerbOptions compare => await new CompareCommand(compare).ExecuteAsync(interrupted.Token),
+                LabVerbOptions lab => await new LabCommand(lab).ExecuteAsync(interrupted.Token),
                 _ => 2,
             };
         }

@@ -35,6 +35,12 @@ internal sealed class ChatBurstScenario : IScenario
 
     public int MaxClients => _clients;
 
+    /// <summary>
+    /// Awaited once every client is proved to be served (after the readiness barrier), before anything is timed; the
+    /// lab uses it to let the server go idle first. Null: go on at once.
+    /// </summary>
+    public Func<CancellationToken, Task>? AfterBarrierAsync { get; init; }
+
     public async Task RunAsync(ScenarioContext context, ScenarioResult result, CancellationToken cancellationToken)
     {
         var token = BenchToken.ForNewRun();
@@ -52,6 +58,11 @@ internal sealed class ChatBurstScenario : IScenario
             if (room.ReadinessNote(attempts) is { } readiness)
             {
                 result.Notes.Add(readiness);
+            }
+
+            if (AfterBarrierAsync is { } afterBarrier)
+            {
+                await afterBarrier(cancellationToken);
             }
 
             room.Listener = tally;

@@ -63,6 +63,9 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
     public IPEndPoint Endpoint { get; private set; }
 
+    /// <summary>Whether the server the bench started has exited (by itself or stopped); false for an attached one.</summary>
+    public bool HasExited => _process is { HasExited: true };
+
     /// <summary>The root of the server's process tree, when known.</summary>
     public int? Pid => _process?.Id ?? ExternalPid;
 
@@ -327,37 +330,16 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     /// </summary>
     private async Task WaitUntilSettledAsync(ServerSpec spec, CancellationToken cancellationToken)
     {
-        var pid = _process!.Id;
         var expected = 1 + (spec.Kind == ServerKind.ChatFork ? spec.Prespawn ?? 0 : 0);
-        var deadline = Stopwatch.GetTimestamp() + (long)(s_startTimeout.TotalSeconds * Stopwatch.Frequency);
-        var previous = TreeActivity(pid);
-        var quietSince = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetTimestamp() < deadline)
+        var settled = await ProcessTree.WaitUntilQuietAsync(
+            _process!.Id, expected, s_settleStep, s_settleQuiet, SettledCpuTicks, s_startTimeout, ThrowIfExited,
+            cancellationToken);
+        if (!settled)
         {
-            await Task.Delay(s_settleStep, cancellationToken);
-            ThrowIfExited();
-            var now = TreeActivity(pid);
-            var quiet = now.Processes == previous.Processes && now.CpuTicks - previous.CpuTicks <= SettledCpuTicks;
-            previous = now;
-            if (!quiet || now.Processes < expected)
-            {
-                quietSince = Stopwatch.GetTimestamp();
-            }
-            else if (Stopwatch.GetElapsedTime(quietSince) >= s_settleQuiet)
-            {
-                return;
-            }
+            _problems.Add(
+                $"{Label} had not settled (stable process count, idle CPU) {s_startTimeout.TotalSeconds:0} s after it "
+                + "started; the figures may include its start-up.");
         }
-
-        _problems.Add(
-            $"{Label} had not settled (stable process count, idle CPU) {s_startTimeout.TotalSeconds:0} s after it "
-            + "started; the figures may include its start-up.");
-    }
-
-    private static (int Processes, ulong CpuTicks) TreeActivity(int pid)
-    {
-        var tree = ProcessTree.Of(pid);
-        return (tree.Count, tree.Aggregate(0UL, (sum, process) => sum + process.CpuTicks));
     }
 
     private void ThrowIfExited()
