@@ -31,13 +31,21 @@ internal static class CompareCatalog
                 new("latency_p50_ms"),
                 new("latency_p99_ms"),
             ]),
+            // Latency of one connection, at 20 connections a second (a pause of 50 ms after each): what a client meets
+            // on a server that is not being hammered. Back to back, each connection also waits behind the previous
+            // one's worker exiting and its replacement starting (the cost echo-seq measures): shown as well.
             new("greeting", "greeting", ServerMode.Chat, ServerKind.Ncat,
-            [new("warm", 8), new("cold", 0)],
+            [
+                new("warm", 8, TimeSpan.FromMilliseconds(50)), new("cold", 0, TimeSpan.FromMilliseconds(50)),
+                new("warm, back to back", 8), new("cold, back to back", 0),
+            ],
             [
                 new("greeting_p50_ms", "warm", Target.Below(1, "< 1 ms")),
                 new("greeting_p99_ms", "warm"),
                 new("greeting_p50_ms", "cold", Target.Below(5, "< 5 ms")),
                 new("greeting_p99_ms", "cold"),
+                new("greeting_p50_ms", "warm, back to back"),
+                new("greeting_p50_ms", "cold, back to back"),
             ]),
             new("chat-burst", "chat-burst", ServerMode.Chat, ServerKind.Ncat, plain,
             [

@@ -56,13 +56,16 @@ internal sealed class CompareCommand
             foreach (var variant in compareCase.Variants)
             {
                 ScenarioResult? result = null;
+                var variantScenario = variant.Gap > TimeSpan.Zero && scenario is GreetingScenario
+                    ? new GreetingScenario(_options.Sizes.Count ?? 500) { Gap = variant.Gap }
+                    : scenario;
                 if (chatForkPath is not null)
                 {
                     var spec = new ServerSpec(
                         ServerKind.ChatFork, compareCase.Mode, ServerChoice.MaxClientsFor(scenario), variant.Prespawn,
                         chatForkPath, _options.ChatForkExtraArgs);
                     result = await RunAsync(
-                        compareCase, scenario, spec, variant.Name, ++done, runs, timeout, budget, cancellationToken);
+                        compareCase, variantScenario, spec, variant.Name, ++done, runs, timeout, budget, cancellationToken);
                     results.Add(result);
                 }
                 else

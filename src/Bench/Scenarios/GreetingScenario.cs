@@ -40,6 +40,13 @@ internal sealed class GreetingScenario : IScenario
     public Func<CancellationToken, Task>? BeforeEachAsync { get; init; }
 
     /// <summary>
+    /// A pause after each connection, outside the timing: the connection rate then stays at what the server can
+    /// sustain (a pool refilled, the last worker gone), so the figure is the latency of one connection, not of a
+    /// queue behind back-to-back ones (echo-seq measures that). Zero: back to back.
+    /// </summary>
+    public TimeSpan Gap { get; init; }
+
+    /// <summary>
     /// Text (ASCII) found in the greeting's last line, e.g. ChatFork's <c>/help lists the commands</c>: the time is
     /// taken when that line arrives. Null: the first line.
     /// </summary>
@@ -60,6 +67,18 @@ internal sealed class GreetingScenario : IScenario
         var started = Clock.Now;
         for (var i = 0; i < _count && !cancellationToken.IsCancellationRequested && !context.BudgetSpent(started); i++)
         {
+            if (i > 0 && Gap > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(Gap, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
             if (BeforeEachAsync is { } beforeEach)
             {
                 try
