@@ -22,6 +22,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly ConnectionDispatcher _dispatcher;
     private readonly AcceptLoop _accept;
     private readonly CancellationTokenSource _stopping = new();
+    private Task _roomLoop = Task.CompletedTask;
     private Task _reapLoop = Task.CompletedTask;
     private Task _housekeeping = Task.CompletedTask;
 
@@ -56,6 +57,7 @@ internal sealed class ProcessModelServer : IServerModel
             s_log.Error($"the worker executable {_settings.WorkerPath} does not exist; connections will be refused until it does");
         }
 
+        _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
         _reapLoop = _reaper.RunAsync();
         _launcher.Start();
         _accept.Start();
@@ -116,7 +118,7 @@ internal sealed class ProcessModelServer : IServerModel
         _dispatcher.FlushWarnings();
         _room?.Complete();
         _reaper.Complete();
-        await Task.WhenAll(_reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
         var left = _registry.ProcessCount;
         if (clean)

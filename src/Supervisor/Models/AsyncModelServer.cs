@@ -22,6 +22,7 @@ internal sealed class AsyncModelServer : IServerModel
     private readonly ChatRoom? _room;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
+    private Task _roomLoop = Task.CompletedTask;
 
     public AsyncModelServer(ServerSettings settings, Socket listener, string endpoint)
     {
@@ -38,6 +39,7 @@ internal sealed class AsyncModelServer : IServerModel
 
     public Task StartAsync()
     {
+        _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
         return Task.CompletedTask;
     }
@@ -58,6 +60,7 @@ internal sealed class AsyncModelServer : IServerModel
 
         var clean = await _sessions.WaitUntilEmptyAsync(_settings.ShutdownTimeout, forced);
         _room?.Complete();
+        await _roomLoop.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         if (clean)
         {
             s_log.Info($"shut down cleanly in {stopwatch.Elapsed.TotalSeconds:0.00} s: all {sessions.Count} connections closed");

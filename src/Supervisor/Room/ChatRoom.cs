@@ -1,167 +1,85 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using ChatFork.Text;
 using NLog;
 
 namespace ChatFork.Supervisor.Room;
 
 /// <summary>
-/// The chat room: who is here under which nick, and the one order in which lines happen. Its state is touched by one
-/// thread at a time, so it needs no lock of its own, and every line gets its sequence number in one place: since each
-/// member's queue is first-in first-out, every client sees the others' lines in the same order.
+/// The chat room: who is here under which nick, and the one order in which lines happen. It runs as a single loop
+/// that takes events from a channel, so its state needs no lock and every line gets its sequence number in one
+/// place: since each member's queue is first-in first-out, every client sees the others' lines in the same order.
 /// </summary>
 /// <remarks>
-/// <para>Which thread? Whoever posts an event and finds the room idle processes the queue itself, then flushes
-/// (flat combining): a chat line read from a worker's pipe is relayed by the same thread that read it, with no hand-over
-/// to another thread (on a 2-core machine each hand-over is a wake-up, and wake-ups were most of a line's latency).
-/// While one thread drains, others only queue; it drains what they queued too. The queue is bounded: past it, posting
-/// waits, which stops the pipe readers and, through them, the flooding clients, instead of growing the supervisor's
-/// memory.</para>
-/// <para>In the thread model there is no queue: each connection thread calls <see cref="Process"/> and
-/// <see cref="FlushDirty"/> itself, under one lock (ThreadModelServer) — the classic shared-state design.</para>
-/// <para>The room never blocks on a member. It appends to members' queues (bounded; a member whose queue is full is
+/// In the thread model there is no loop: each connection thread calls <see cref="Process"/> and
+/// <see cref="FlushDirty"/> itself, under one lock (ThreadModelServer) — the classic shared-state design.
+/// The loop never blocks on a member. It appends to members' queues (bounded; a member whose queue is full is
 /// dropped, not waited for) and, after each batch of events, flushes the members it wrote to, so a burst of lines
-/// reaches each worker in one pipe write. Anything slow (reading /proc for /ps) happens off the room.</para>
+/// reaches each worker in one pipe write. Anything slow (reading /proc for /ps) happens off the loop.
 /// </remarks>
 internal sealed class ChatRoom
 {
-    private const int BatchSize = 4096;
-
     private static readonly Logger s_log = LogManager.GetLogger("room");
 
+    private readonly Channel<RoomEvent> _events;
     private readonly IProcessTable _processTable;
     private readonly Dictionary<long, Member> _members = [];
     private readonly Dictionary<string, Member> _byNick = new(NickRules.Comparer);
     private readonly List<Member> _dirty = [];
-    private readonly Lock _queueLock = new();
-    private readonly Queue<RoomEvent> _queue = new();
-    private readonly List<RoomEvent> _batch = [];
-    private readonly int _capacity;
-    private TaskCompletionSource? _space;
-    private bool _draining;
-    private bool _closed;
     private byte[] _scratch = new byte[1024];
     private long _sequence;
 
     public ChatRoom(IProcessTable processTable, int capacity = 8192)
     {
         _processTable = processTable;
-        _capacity = capacity;
+        // Bounded: a flood of chat lines slows the workers' pipe readers (and so the flooding clients) down to the
+        // rate the room relays, instead of growing the supervisor's memory.
+        _events = Channel.CreateBounded<RoomEvent>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <summary>
-    /// How work finished off the room (the /ps table) comes back: by default posted like any event; the thread
-    /// model takes its lock and processes the event itself.
+    /// How work finished off the room's thread (the /ps table) comes back: by default through the channel to the
+    /// loop; the thread model, which has no loop, takes its lock and processes the event itself.
     /// </summary>
     public Action<RoomEvent>? ProcessLater { get; set; }
 
-    /// <summary>Queues an event, and processes the queue now if no other thread is. False when the queue is full.</summary>
-    public bool TryPost(RoomEvent e) => Enqueue(e, ignoreCapacity: false);
+    /// <summary>Members now (read from other threads for logs only; not exact while the loop runs).</summary>
+    public int Count => _members.Count;
 
-    /// <summary>Posts an event, waiting while the queue is full (back-pressure for a pipe reader).</summary>
-    public async ValueTask PostAsync(RoomEvent e)
+    public bool TryPost(RoomEvent e) => _events.Writer.TryWrite(e);
+
+    public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) =>
+        _events.Writer.WriteAsync(e, cancellationToken);
+
+    /// <summary>Posts an event that must not be lost (a leave), waiting for room in the channel if need be.</summary>
+    public void PostReliably(RoomEvent e)
     {
-        while (!Enqueue(e, ignoreCapacity: false))
+        if (!_events.Writer.TryWrite(e))
         {
-            Task space;
-            lock (_queueLock)
-            {
-                if (_queue.Count < _capacity)
-                {
-                    continue;
-                }
-
-                _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                space = _space.Task;
-            }
-
-            await space;
+            _ = _events.Writer.WriteAsync(e).AsTask();
         }
     }
 
-    /// <summary>Posts an event that must not be lost (a join, a leave), whatever the queue holds.</summary>
-    public void PostReliably(RoomEvent e) => Enqueue(e, ignoreCapacity: true);
+    public void Complete() => _events.Writer.TryComplete();
 
-    /// <summary>Stops taking events (shutdown).</summary>
-    public void Complete()
+    public async Task RunAsync()
     {
-        lock (_queueLock)
+        var reader = _events.Reader;
+        while (await reader.WaitToReadAsync())
         {
-            _closed = true;
-        }
-    }
-
-    private bool Enqueue(RoomEvent e, bool ignoreCapacity)
-    {
-        lock (_queueLock)
-        {
-            if (_closed)
-            {
-                ReturnBuffer(e);
-                return true;
-            }
-
-            if (!ignoreCapacity && _queue.Count >= _capacity)
-            {
-                return false;
-            }
-
-            _queue.Enqueue(e);
-            if (_draining)
-            {
-                return true; // the thread draining now will get to it
-            }
-
-            _draining = true;
-        }
-
-        Drain();
-        return true;
-    }
-
-    // Batch by batch until the queue is empty: take, process, flush (one pipe write per member per batch).
-    private void Drain()
-    {
-        while (true)
-        {
-            TaskCompletionSource? space = null;
-            lock (_queueLock)
-            {
-                if (_queue.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                while (_batch.Count < BatchSize && _queue.TryDequeue(out var e))
-                {
-                    _batch.Add(e);
-                }
-
-                if (_space is not null && _queue.Count < _capacity)
-                {
-                    space = _space;
-                    _space = null;
-                }
-            }
-
-            space?.TrySetResult();
-            foreach (var e in _batch)
+            // Take a batch, then flush: one pipe write per member per batch, however many lines it holds.
+            for (var i = 0; i < 4096 && reader.TryRead(out var e); i++)
             {
                 Process(e);
             }
 
-            _batch.Clear();
             FlushDirty();
-        }
-    }
-
-    private static void ReturnBuffer(RoomEvent e)
-    {
-        if (e.Data is not null)
-        {
-            ArrayPool<byte>.Shared.Return(e.Data);
         }
     }
 
@@ -178,7 +96,10 @@ internal sealed class ChatRoom
         }
         finally
         {
-            ReturnBuffer(e);
+            if (e.Data is not null)
+            {
+                ArrayPool<byte>.Shared.Return(e.Data);
+            }
         }
     }
 
