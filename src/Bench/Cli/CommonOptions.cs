@@ -45,5 +45,8 @@ public abstract class CommonOptions
         ? TimeSpan.FromSeconds(TimeoutSeconds)
         : throw new BenchException($"--timeout must be a positive number of seconds, not {TimeoutSeconds}.");
 
-    internal Scenarios.ScenarioSizes Sizes => new(Count, Clients, ChatClients, Messages, Rounds);
+    [Option("gap", MetaValue = "MS", HelpText = "greeting: pause after each connection, outside the timing (default 0: back to back).")]
+    public int? Gap { get; set; }
+
+    internal Scenarios.ScenarioSizes Sizes => new(Count, Clients, ChatClients, Messages, Rounds, Gap);
 }

@@ -10,7 +10,10 @@ internal static class ScenarioCatalog
     {
         "echo-seq" => new EchoSeqScenario(Positive(sizes.Count ?? 2000, "-n")),
         "echo-burst" => new EchoBurstScenario(Positive(sizes.Clients ?? 200, "-c")),
-        "greeting" => new GreetingScenario(Positive(sizes.Count ?? 500, "-n")),
+        "greeting" => new GreetingScenario(Positive(sizes.Count ?? 500, "-n"))
+        {
+            Gap = TimeSpan.FromMilliseconds(sizes.GapMilliseconds ?? 0),
+        },
         "chat-burst" => new ChatBurstScenario(AtLeastTwo(sizes.ChatClients ?? 50), Positive(sizes.Messages ?? 200, "-m")),
         "fanout" => new FanoutScenario(AtLeastTwo(sizes.ChatClients ?? 50), Positive(sizes.Rounds ?? 50, "-r")),
         "memory" => new MemoryScenario(Positive(sizes.Clients ?? 200, "-c")),

@@ -6,7 +6,8 @@ namespace ChatFork.Bench.Scenarios;
 /// <param name="ChatClients">-k: chat clients (chat-burst, fanout).</param>
 /// <param name="Messages">-m: lines per chat client (chat-burst).</param>
 /// <param name="Rounds">-r: broadcast rounds (fanout).</param>
-internal sealed record ScenarioSizes(int? Count, int? Clients, int? ChatClients, int? Messages, int? Rounds)
+/// <param name="GapMilliseconds">--gap: a pause after each greeting connection (greeting).</param>
+internal sealed record ScenarioSizes(int? Count, int? Clients, int? ChatClients, int? Messages, int? Rounds, int? GapMilliseconds = null)
 {
     public static ScenarioSizes Defaults { get; } = new(null, null, null, null, null);
 }
