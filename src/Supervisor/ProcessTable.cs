@@ -35,7 +35,7 @@ internal sealed class ProcessTable : IProcessTable
         var self = Environment.ProcessId;
         var selfMemory = _platform.ReadMemory(self);
         memoryKind ??= selfMemory?.Kind;
-        rows.Add([self.ToString(CultureInfo.InvariantCulture), "supervisor", "-", Uptime(now - _startedAt), Memory(selfMemory), $"listening on {_listening}"]);
+        rows.Add([self.ToString(CultureInfo.InvariantCulture), "supervisor", "-", Formats.Uptime(now - _startedAt), Memory(selfMemory), $"listening on {_listening}"]);
 
         foreach (var slot in _registry.Snapshot())
         {
@@ -48,7 +48,7 @@ internal sealed class ProcessTable : IProcessTable
                 _ => slot.Connection is { } c ? nicksByMemberId.GetValueOrDefault(c.Id, "(joining)") : "(joining)",
             };
             rows.Add([
-                slot.ProcessId.ToString(CultureInfo.InvariantCulture), "worker", nick, Uptime(now - slot.StartedAt),
+                slot.ProcessId.ToString(CultureInfo.InvariantCulture), "worker", nick, Formats.Uptime(now - slot.StartedAt),
                 Memory(memory), slot.Connection?.PeerText ?? "-",
             ]);
         }
@@ -73,6 +73,4 @@ internal sealed class ProcessTable : IProcessTable
     }
 
     private static string Memory(ProcessMemory? memory) => memory is { } m ? Formats.Mebibytes(m.Bytes) : "?";
-
-    private static string Uptime(TimeSpan t) => Formats.Uptime(t);
 }

@@ -22,7 +22,6 @@ internal sealed class Reaper
     private readonly Channel<WorkerSlot> _exits = Channel.CreateUnbounded<WorkerSlot>(new UnboundedChannelOptions { SingleReader = true });
     private readonly WorkerRegistry _registry;
     private readonly IProcessPlatform _platform;
-    private long _reaped;
 
     public Reaper(WorkerRegistry registry, IProcessPlatform platform)
     {
@@ -33,9 +32,6 @@ internal sealed class Reaper
     public ChatRoom? Room { get; set; }
 
     public WorkerLauncher? Launcher { get; set; }
-
-    /// <summary>How many workers have been reaped since start.</summary>
-    public long ReapedCount => Interlocked.Read(ref _reaped);
 
     /// <summary>Starts watching a just-started worker (an exit that happened already is still reported).</summary>
     public void Watch(WorkerSlot slot)
@@ -81,7 +77,6 @@ internal sealed class Reaper
         }
 
         slot.Dispose();
-        Interlocked.Increment(ref _reaped);
 
         var what = slot.Connection is { } c
             ? $"serving {c.PeerText} (connection {c.Id})"

@@ -14,8 +14,6 @@ internal static class WorkerLog
 
     public static void Attach(SupervisorLink link) => s_link = link;
 
-    public static void Info(string text) => Write(WorkerLogLevel.Info, text);
-
     public static void Warn(string text) => Write(WorkerLogLevel.Warn, text);
 
     public static void Error(string text) => Write(WorkerLogLevel.Error, text);

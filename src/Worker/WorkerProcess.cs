@@ -145,7 +145,7 @@ internal sealed class WorkerProcess : ISessionControl
         var client = _client!;
         var detail = $"client is not reading: {client.Queued} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue); " +
                      $"it took {client.BytesSent} bytes in all, the last {client.SinceLastProgress.TotalMilliseconds:0} ms ago";
-        EndSession(LeaveReason.TooSlow, detail, "* you are not reading what the server sends; disconnecting");
+        EndSession(LeaveReason.TooSlow, detail, SessionEnds.NotReadingLine);
     }
 
     [DoesNotReturn]

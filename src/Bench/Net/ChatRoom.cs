@@ -85,53 +85,10 @@ internal sealed class ChatRoom : IAsyncDisposable
     public static async Task<ChatRoom> ConnectAsync(
         IPEndPoint endpoint, int count, BenchToken token, int concurrency, CancellationToken cancellationToken)
     {
-        var clients = new LineClient?[count];
-        var failed = 0;
-        string? firstError = null;
-        using var gate = new SemaphoreSlim(concurrency);
         var started = Stopwatch.GetTimestamp();
-
-        async Task ConnectOneAsync(int index)
-        {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(s_connectTimeout);
-                clients[index] = await LineClient.ConnectAsync(endpoint, attempt.Token);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException
-                && !cancellationToken.IsCancellationRequested)
-            {
-                if (Interlocked.Increment(ref failed) == 1)
-                {
-                    firstError = ex is SocketException socketError ? socketError.Message : "timed out";
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-
-        try
-        {
-            await Task.WhenAll(Enumerable.Range(0, count).Select(ConnectOneAsync));
-        }
-        catch
-        {
-            DisposeAll(clients);
-            throw;
-        }
-
-        if (failed > 0)
-        {
-            DisposeAll(clients);
-            throw new BenchException(
-                $"Only {count - failed} of {count} clients could connect to {endpoint} (first error: {firstError}).");
-        }
-
-        return new ChatRoom(clients!, token, Stopwatch.GetElapsedTime(started));
+        var clients = await ClientBatch.ConnectAsync(
+            endpoint, count, concurrency, s_connectTimeout, null, "clients could connect to", cancellationToken);
+        return new ChatRoom(clients, token, Stopwatch.GetElapsedTime(started));
     }
 
     public ValueTask SendAsync(int client, ReadOnlyMemory<byte> line, CancellationToken cancellationToken) =>
@@ -194,17 +151,9 @@ internal sealed class ChatRoom : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        DisposeAll(_clients);
+        ClientBatch.DisposeAll(_clients);
         await Task.WhenAll(_readers);
         _stop.Dispose();
-    }
-
-    private static void DisposeAll(LineClient?[] clients)
-    {
-        foreach (var client in clients)
-        {
-            client?.Dispose();
-        }
     }
 
     private async Task PokeUnheardAsync(CancellationToken cancellationToken)

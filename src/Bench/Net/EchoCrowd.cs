@@ -23,65 +23,15 @@ internal sealed class EchoCrowd : IDisposable
     public static async Task<EchoCrowd> ConnectAsync(
         IPEndPoint endpoint, int count, BenchToken token, int concurrency, CancellationToken cancellationToken)
     {
-        var clients = new LineClient?[count];
-        var failed = 0;
-        string? firstError = null;
-        using var gate = new SemaphoreSlim(concurrency);
-
-        async Task ConnectOneAsync(int index)
+        var clients = await ClientBatch.ConnectAsync(endpoint, count, concurrency, s_perClient, async (client, index, ct) =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
+            if (!await EchoExchange.RoundTripAsync(client, token, index, 0, ct))
             {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(s_perClient);
-                var client = await LineClient.ConnectAsync(endpoint, attempt.Token);
-                clients[index] = client;
-                if (!await EchoExchange.RoundTripAsync(client, token, index, 0, attempt.Token))
-                {
-                    throw new IOException("closed by the server");
-                }
+                throw new IOException("closed by the server");
             }
-            catch (Exception ex) when (ClientErrors.IsExpected(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                if (Interlocked.Increment(ref failed) == 1)
-                {
-                    firstError = ClientErrors.Describe(ex);
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-
-        try
-        {
-            await Task.WhenAll(Enumerable.Range(0, count).Select(ConnectOneAsync));
-        }
-        catch
-        {
-            DisposeAll(clients);
-            throw;
-        }
-
-        if (failed > 0)
-        {
-            DisposeAll(clients);
-            throw new BenchException(
-                $"Only {count - failed} of {count} echo clients were served by {endpoint} (first error: {firstError}).");
-        }
-
-        return new EchoCrowd(clients!);
+        }, "echo clients were served by", cancellationToken);
+        return new EchoCrowd(clients);
     }
 
-    public void Dispose() => DisposeAll(_clients);
-
-    private static void DisposeAll(LineClient?[] clients)
-    {
-        foreach (var client in clients)
-        {
-            client?.Dispose();
-        }
-    }
+    public void Dispose() => ClientBatch.DisposeAll(_clients);
 }

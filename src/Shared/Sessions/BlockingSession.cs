@@ -43,8 +43,7 @@ public static class BlockingSession
 
             if (received < 0)
             {
-                var seconds = (int)idleTimeout.TotalSeconds;
-                session.EndSession(LeaveReason.Idle, $"no input for {seconds} s (--idle-timeout)", $"* idle for {seconds} s; disconnecting");
+                SessionEnds.Idle(session, idleTimeout);
             }
 
             LineFeed.Feed(splitter, buffer.AsSpan(0, received), handler, session);

@@ -52,7 +52,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
 
     [DoesNotReturn]
     public void EndTooSlow() =>
-        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", "* you are not reading what the server sends; disconnecting");
+        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", SessionEnds.NotReadingLine);
 
     [DoesNotReturn]
     public void EndRoomGone() => EndSession(LeaveReason.Shutdown, "the room is gone", Refusal.ShuttingDown);
@@ -80,7 +80,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
             {
                 var member = new InProcessMember(Id, Peer.ToString(), _client,
                     $"the event loop of process {Environment.ProcessId} (connection {Id})", $"connection {Id}",
-                    reason => Stop(LeaveReason.TooSlow, reason, "* you are not reading what the server sends; disconnecting"));
+                    reason => Stop(LeaveReason.TooSlow, reason, SessionEnds.NotReadingLine));
                 link = new ChannelRoomLink(_room, member);
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
                 _client.AppendLine(Greeting.Welcome(member.ServedBy));
@@ -152,8 +152,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
                 }
                 catch (OperationCanceledException) when (!_ended.IsCancellationRequested)
                 {
-                    var seconds = (int)idle.TotalSeconds;
-                    EndSession(LeaveReason.Idle, $"no input for {seconds} s (--idle-timeout)", $"* idle for {seconds} s; disconnecting");
+                    SessionEnds.Idle(this, idle);
                     return;
                 }
                 catch (SocketException e)

@@ -34,15 +34,15 @@ internal sealed class InProcessTable : IProcessTable
         var rows = new List<string[]>
         {
             s_header,
-            new[] { $"pid {pid}", $"server ({_model} model)", "-", Uptime(now - _startedAt), "-", $"listening on {_listening}" },
+            new[] { $"pid {pid}", $"server ({_model} model)", "-", Formats.Uptime(now - _startedAt), "-", $"listening on {_listening}" },
         };
 
         foreach (var session in _sessions().OrderBy(s => s.Id))
         {
             var nick = nicksByMemberId.GetValueOrDefault(session.Id, "(joining)");
             rows.Add(session.ThreadId is { } tid
-                ? new[] { $"tid {tid}", "thread", nick, Uptime(now - session.Since), CpuTime(pid, tid), session.Peer }
-                : new[] { $"conn {session.Id}", "task", nick, Uptime(now - session.Since), "-", session.Peer });
+                ? new[] { $"tid {tid}", "thread", nick, Formats.Uptime(now - session.Since), CpuTime(pid, tid), session.Peer }
+                : new[] { $"conn {session.Id}", "task", nick, Formats.Uptime(now - session.Since), "-", session.Peer });
         }
 
         var widths = Enumerable.Range(0, s_header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
@@ -81,6 +81,4 @@ internal sealed class InProcessTable : IProcessTable
             return "?";
         }
     }
-
-    private static string Uptime(TimeSpan t) => Formats.Uptime(t);
 }

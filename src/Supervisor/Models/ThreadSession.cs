@@ -74,7 +74,7 @@ internal sealed class ThreadSession : ISessionControl
 
     [DoesNotReturn]
     public void EndTooSlow() =>
-        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", "* you are not reading what the server sends; disconnecting");
+        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", SessionEnds.NotReadingLine);
 
     [DoesNotReturn]
     public void EndRoomGone() => EndSession(LeaveReason.Shutdown, "the room is gone", Refusal.ShuttingDown);
@@ -85,7 +85,7 @@ internal sealed class ThreadSession : ISessionControl
         if (TryBeginEnd(LeaveReason.TooSlow, reason))
         {
             var client = _client;
-            _ = Task.Run(() => client?.Abort("* you are not reading what the server sends; disconnecting"));
+            _ = Task.Run(() => client?.Abort(SessionEnds.NotReadingLine));
         }
     }
 

@@ -49,9 +49,6 @@ internal sealed class ChatRoom
     /// </summary>
     public Action<RoomEvent>? ProcessLater { get; set; }
 
-    /// <summary>Members now (read from other threads for logs only; not exact while the loop runs).</summary>
-    public int Count => _members.Count;
-
     public bool TryPost(RoomEvent e) => _events.Writer.TryWrite(e);
 
     public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) =>
