@@ -31,7 +31,7 @@ internal sealed class AsyncModelServer : IServerModel
         _sessions = new SessionRegistry<AsyncSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(Sessions, ProcessPlatform.Current, endpoint, "async"));
+            _room = new ChatRoom(new InProcessTable(Sessions, endpoint, "async"));
         }
     }
 

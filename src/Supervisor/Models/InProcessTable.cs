@@ -13,15 +13,13 @@ internal sealed class InProcessTable : IProcessTable
     private static readonly string[] s_header = ["ID", "ROLE", "NICK", "UPTIME", "CPU", "CLIENT"];
 
     private readonly Func<IReadOnlyList<SessionInfo>> _sessions;
-    private readonly IProcessPlatform _platform;
     private readonly string _listening;
     private readonly string _model;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.Now;
 
-    public InProcessTable(Func<IReadOnlyList<SessionInfo>> sessions, IProcessPlatform platform, string listening, string model)
+    public InProcessTable(Func<IReadOnlyList<SessionInfo>> sessions, string listening, string model)
     {
         _sessions = sessions;
-        _platform = platform;
         _listening = listening;
         _model = model;
     }
@@ -30,7 +28,7 @@ internal sealed class InProcessTable : IProcessTable
     {
         var now = DateTimeOffset.Now;
         var pid = Environment.ProcessId;
-        var memory = _platform.ReadMemory(pid);
+        var memory = ProcessMemory.Read(pid);
         var rows = new List<string[]>
         {
             s_header,

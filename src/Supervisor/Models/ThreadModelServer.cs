@@ -19,7 +19,6 @@ internal sealed class ThreadModelServer : IServerModel
 
     private readonly ServerSettings _settings;
     private readonly Socket _listener;
-    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
     private readonly SessionRegistry<ThreadSession> _sessions;
     private readonly ChatRoom? _room;
     private readonly Lock _roomLock = new();
@@ -33,7 +32,7 @@ internal sealed class ThreadModelServer : IServerModel
         _sessions = new SessionRegistry<ThreadSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(Sessions, _platform, endpoint, "thread"));
+            _room = new ChatRoom(new InProcessTable(Sessions, endpoint, "thread"));
             _room.ProcessLater = e =>
             {
                 lock (_roomLock)
@@ -103,7 +102,7 @@ internal sealed class ThreadModelServer : IServerModel
                 continue;
             }
 
-            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _roomLock, _platform, Ended))?.Start();
+            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _roomLock, Ended))?.Start();
         }
     }
 

@@ -23,21 +23,19 @@ internal sealed class ThreadSession : ISessionControl
     private readonly Socket _socket;
     private readonly ChatRoom? _room;
     private readonly Lock _roomLock;
-    private readonly IProcessPlatform _platform;
     private readonly Action<ThreadSession> _ended;
     private ClientConnection? _client;
     private int _ending;
     private LeaveReason _reason = LeaveReason.ConnectionError;
     private string _detail = "";
 
-    public ThreadSession(long id, Socket socket, ServerSettings settings, ChatRoom? room, Lock roomLock, IProcessPlatform platform, Action<ThreadSession> ended)
+    public ThreadSession(long id, Socket socket, ServerSettings settings, ChatRoom? room, Lock roomLock, Action<ThreadSession> ended)
     {
         Id = id;
         _socket = socket;
         _settings = settings;
         _room = room;
         _roomLock = roomLock;
-        _platform = platform;
         _ended = ended;
         Peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         Since = DateTimeOffset.Now;
@@ -112,7 +110,7 @@ internal sealed class ThreadSession : ISessionControl
 
     private void Run()
     {
-        ThreadId = _platform.CurrentThreadId();
+        ThreadId = OsThread.CurrentId();
         s_log.Info($"thread {ThreadId} serves connection {Id} ({Peer})");
         LockedRoomLink? link = null;
         try
