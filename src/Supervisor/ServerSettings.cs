@@ -20,6 +20,7 @@ internal sealed record ServerSettings(
     TimeSpan QueueTimeout,
     TimeSpan ShutdownTimeout,
     TimeSpan PoolWait,
+    TimeSpan SlowConsumerTimeout,
     string WorkerPath,
     bool AllowCrash)
 {
@@ -52,6 +53,7 @@ internal sealed record ServerSettings(
         Require(options.ShutdownTimeout >= 0, "--shutdown-timeout cannot be negative.");
 
         Require(options.PoolWait >= 0, "--pool-wait cannot be negative.");
+        Require(options.SlowConsumerTimeout >= 1, "--slow-consumer-timeout must be at least 1 second.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
@@ -59,7 +61,7 @@ internal sealed record ServerSettings(
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
             TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout),
-            TimeSpan.FromSeconds(options.PoolWait), Path.GetFullPath(worker), options.EnableCrashCommand);
+            TimeSpan.FromSeconds(options.PoolWait), TimeSpan.FromSeconds(options.SlowConsumerTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
     }
 
     private static void Require(bool condition, string message)

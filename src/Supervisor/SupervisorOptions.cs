@@ -33,11 +33,14 @@ public sealed class SupervisorOptions
     [Option("max-line", Default = 4096, HelpText = "Longest line a client may send, in bytes; a longer one ends the connection.")]
     public int MaxLine { get; set; } = 4096;
 
-    [Option("send-queue", Default = 1024 * 1024, HelpText = "Bytes queued for a client that does not keep up before it is disconnected (on top of a 64 KiB kernel buffer).")]
+    [Option("send-queue", Default = 1024 * 1024, HelpText = "Bytes a worker queues for its client (on top of a 64 KiB kernel buffer). Past it the worker stops taking lines from the room until the client catches up; a client that takes nothing for --slow-consumer-timeout is disconnected.")]
     public int SendQueue { get; set; } = 1024 * 1024;
 
-    [Option("worker-queue", Default = 1024 * 1024, HelpText = "Bytes the supervisor queues for one worker's pipe before it gives up on that worker.")]
+    [Option("worker-queue", Default = 1024 * 1024, HelpText = "Bytes the supervisor queues for one worker's pipe. Past half of it the heaviest senders are slowed; past all of it every sender waits (a reserve of a quarter, at least 64 KiB, is kept for server notices).")]
     public int WorkerQueue { get; set; } = 1024 * 1024;
+
+    [Option("slow-consumer-timeout", Default = 10, HelpText = "Seconds a client may take nothing while lines for it back up (past half of --worker-queue in the supervisor, or past --send-queue in its worker) before it is dropped as a slow consumer.")]
+    public int SlowConsumerTimeout { get; set; } = 10;
 
     [Option("idle-timeout", Default = 0, HelpText = "Seconds a client may stay silent before it is disconnected; 0: no limit.")]
     public int IdleTimeout { get; set; }

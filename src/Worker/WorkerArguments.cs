@@ -13,11 +13,12 @@ internal sealed record WorkerArguments(
     int MaxLineBytes,
     int SendQueueBytes,
     TimeSpan IdleTimeout,
+    TimeSpan SlowConsumerTimeout,
     bool AllowCrash)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
-        "[--send-queue BYTES] [--idle-timeout SECONDS] [--allow-crash yes]\n" +
+        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slow-consumer-timeout SECONDS] [--allow-crash yes]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
     /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
@@ -29,6 +30,7 @@ internal sealed record WorkerArguments(
         var maxLine = 4096;
         var sendQueue = 1024 * 1024;
         var idle = TimeSpan.Zero;
+        var slowConsumer = TimeSpan.FromSeconds(10);
         var allowCrash = false;
 
         for (var i = 0; i < args.Count; i++)
@@ -65,6 +67,9 @@ internal sealed record WorkerArguments(
                 case "--idle-timeout":
                     idle = TimeSpan.FromSeconds(NonNegative(name, value));
                     break;
+                case "--slow-consumer-timeout":
+                    slowConsumer = TimeSpan.FromSeconds(Positive(name, value));
+                    break;
                 case "--allow-crash":
                     allowCrash = value == "yes";
                     break;
@@ -78,7 +83,7 @@ internal sealed record WorkerArguments(
             throw new FormatException("--pipe and --supervisor are required.");
         }
 
-        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, allowCrash);
+        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slowConsumer, allowCrash);
     }
 
     private static int Positive(string name, string value)

@@ -143,7 +143,8 @@ internal sealed class WorkerProcess : ISessionControl
     public void EndTooSlow()
     {
         var client = _client!;
-        var detail = $"client is not reading: {client.Queued} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue); " +
+        var detail = $"client is not reading: {client.Queued} bytes queued, the limit is {_args.SendQueueBytes} (--send-queue), " +
+                     $"and it took nothing for {_args.SlowConsumerTimeout.TotalSeconds:0} s (--slow-consumer-timeout); " +
                      $"it took {client.BytesSent} bytes in all, the last {client.SinceLastProgress.TotalMilliseconds:0} ms ago";
         EndSession(LeaveReason.TooSlow, detail, SessionEnds.NotReadingLine);
     }
@@ -240,11 +241,7 @@ internal sealed class WorkerProcess : ISessionControl
                             }
 
                             lastSequence = sequence;
-                            if (!client.AppendLine(reader.ReadRest()))
-                            {
-                                EndTooSlow();
-                            }
-
+                            client.EnqueueLine(reader.ReadRest());
                             wrote = true;
                             break;
                         case FrameType.Shutdown:
@@ -260,6 +257,13 @@ internal sealed class WorkerProcess : ISessionControl
                 if (wrote)
                 {
                     client.Commit();
+                    // Past --send-queue, stop reading the pipe until the client catches up: the supervisor's queue
+                    // toward this worker grows instead, and the room slows the senders (flow control). Only a client
+                    // that takes nothing at all for --slow-consumer-timeout is cut off.
+                    if (!client.WaitForRoom(_args.SlowConsumerTimeout))
+                    {
+                        EndTooSlow();
+                    }
                 }
 
                 var received = pipe.Read(decoder.GetReadBuffer().Span);

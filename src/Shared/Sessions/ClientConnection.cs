@@ -107,6 +107,42 @@ public sealed class ClientConnection : IClientOutput
 
     public bool AppendLine(string line) => AppendLine(Encoding.UTF8.GetBytes(line));
 
+    /// <summary>
+    /// Queues a line and its <c>\r\n</c> whatever the queue holds: for a caller that bounds the queue itself by
+    /// waiting in <see cref="WaitForRoom"/> before it takes more (a worker, which then stops reading its pipe).
+    /// </summary>
+    public void EnqueueLine(ReadOnlySpan<byte> utf8Line)
+    {
+        lock (_lock)
+        {
+            AppendLocked(utf8Line, s_lineEnd, ignoreLimit: true);
+        }
+    }
+
+    /// <summary>
+    /// Waits while more than the limit is queued, as long as the client keeps taking bytes. False when it took
+    /// nothing for <paramref name="noProgress"/> while the queue was over the limit: a slow consumer.
+    /// </summary>
+    public bool WaitForRoom(TimeSpan noProgress)
+    {
+        lock (_lock)
+        {
+            while (!_aborted && _queue.Count + (_sendEnd - _sendOffset) > _queueLimit)
+            {
+                var idle = Environment.TickCount64 - Interlocked.Read(ref _lastProgress);
+                var left = (long)noProgress.TotalMilliseconds - idle;
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_lock, (int)Math.Min(left, 250));
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>Queues bytes exactly as given (echo mode).</summary>
     public bool Append(ReadOnlySpan<byte> bytes)
     {
@@ -292,6 +328,7 @@ public sealed class ClientConnection : IClientOutput
                 lock (_lock)
                 {
                     _sendOffset += sent;
+                    Monitor.PulseAll(_lock); // a WaitForRoom may be waiting for progress
                 }
 
                 continue;

@@ -21,6 +21,7 @@ internal static class LogEvents
     public const string ProtocolViolation = "protocol-violation";
     public const string ConnectionAccepted = "accepted";
     public const string ConnectionRefused = "refused";
+    public const string SlowConsumer = "slow-consumer";
     public const string WorkerExited = "worker-exited";
     public const string WorkerReaped = "worker-reaped";
     public const string ShutdownStarted = "shutdown-started";

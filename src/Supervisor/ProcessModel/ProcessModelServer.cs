@@ -24,6 +24,7 @@ internal sealed class ProcessModelServer : IServerModel
 
     private readonly ServerSettings _settings;
     private readonly SpawnBackoff _backoff;
+    private readonly RoomFlow _flow = new();
     private readonly WorkerRegistry _registry;
     private readonly Reaper _reaper;
     private readonly WorkerLauncher _launcher;
@@ -45,9 +46,9 @@ internal sealed class ProcessModelServer : IServerModel
         _room = settings.Mode == ServerMode.Chat ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
         _reaper = new Reaper(_registry);
         _reaper.Reaped += OnReaped;
-        _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff,
+        _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
             started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
-        _attach = new WorkerAttach(settings, _room, _backoff);
+        _attach = new WorkerAttach(settings, _room, _backoff, _flow);
         _handOff = new HandOff(CurrentPlatform.HandOff, _room);
         _admission = new Admission(settings, _registry, _handOff, _launcher.Nudge);
         _accept = new AcceptLoop(listener, _admission);
@@ -204,7 +205,7 @@ internal sealed class ProcessModelServer : IServerModel
         _launcher.Nudge();
     }
 
-    // Once a second: refuse connections that waited too long for a worker.
+    // Once a second: refuse connections that waited too long for a worker; drop slow consumers.
     private async Task HousekeepAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -213,10 +214,28 @@ internal sealed class ProcessModelServer : IServerModel
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 _admission.RefuseExpired();
+                DropSlowConsumers();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // A worker whose queue is past its high-water mark and that has taken nothing from its pipe for
+    // --slow-consumer-timeout holds the room back (RoomFlow): it is cut off. One that is merely behind after a burst
+    // is making progress and stays.
+    private void DropSlowConsumers()
+    {
+        foreach (var slot in _registry.Snapshot())
+        {
+            slot.Outbox.Reevaluate();
+            if (slot.Outbox.IsStalled(_settings.SlowConsumerTimeout))
+            {
+                s_log.Event(LogLevel.Warn, LogEvents.SlowConsumer,
+                    $"worker {slot.ProcessId} took nothing from its pipe for {_settings.SlowConsumerTimeout.TotalSeconds:0} s while its queue was past half of --worker-queue (--slow-consumer-timeout); dropping it");
+                slot.Outbox.Drop($"it took nothing for {_settings.SlowConsumerTimeout.TotalSeconds:0} s with a queue backed up (--slow-consumer-timeout)");
+            }
         }
     }
 

@@ -19,12 +19,14 @@ internal sealed class WorkerAttach
     private readonly ServerSettings _settings;
     private readonly ChatRoom? _room;
     private readonly SpawnBackoff _backoff;
+    private readonly RoomFlow _flow;
 
-    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff)
+    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow)
     {
         _settings = settings;
         _room = room;
         _backoff = backoff;
+        _flow = flow;
     }
 
     /// <summary>True when the worker is attached, proven, and its pipe reader is running.</summary>
@@ -72,7 +74,7 @@ internal sealed class WorkerAttach
             return false; // it died; the reaper tells the rest
         }
 
-        new WorkerPipeReader(slot, decoder, _room, _backoff).Start();
+        new WorkerPipeReader(slot, decoder, _room, _backoff, _flow).Start();
         s_log.Event(LogLevel.Debug, LogEvents.WorkerAttached, $"worker {slot.ProcessId} attached");
         return true;
     }

@@ -33,6 +33,7 @@ internal sealed class WorkerLauncher : IDisposable
     private readonly WorkerRegistry _registry;
     private readonly IProcessLifetime _lifetime;
     private readonly SpawnBackoff _backoff;
+    private readonly RoomFlow _flow;
     private readonly Action<WorkerSlot> _started;
     private readonly Action<string> _failed;
     private readonly Thread[] _threads;
@@ -44,8 +45,9 @@ internal sealed class WorkerLauncher : IDisposable
     /// <param name="started">Called with each started worker, on the launcher thread; must not block.</param>
     /// <param name="failed">Called after a failed start, with the reason, once the back-off is set.</param>
     public WorkerLauncher(ServerSettings settings, WorkerRegistry registry, IProcessLifetime lifetime, SpawnBackoff backoff,
-        Action<WorkerSlot> started, Action<string> failed)
+        RoomFlow flow, Action<WorkerSlot> started, Action<string> failed)
     {
+        _flow = flow;
         _settings = settings;
         _registry = registry;
         _lifetime = lifetime;
@@ -138,7 +140,7 @@ internal sealed class WorkerLauncher : IDisposable
             return;
         }
 
-        var slot = new WorkerSlot(workerId, process, pipe, pipeName, secret, _settings.WorkerQueue);
+        var slot = new WorkerSlot(workerId, process, pipe, pipeName, secret, _settings.WorkerQueue, _flow);
         _registry.Started(slot);
         s_log.Event(LogLevel.Info, LogEvents.WorkerStarted, $"started worker {process.Id} (#{workerId}, pipe {pipeName})");
         _started(slot);
@@ -154,6 +156,7 @@ internal sealed class WorkerLauncher : IDisposable
             "--max-line", _settings.MaxLine.ToString(CultureInfo.InvariantCulture),
             "--send-queue", _settings.SendQueue.ToString(CultureInfo.InvariantCulture),
             "--idle-timeout", ((int)_settings.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "--slow-consumer-timeout", ((int)_settings.SlowConsumerTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ];
         if (_settings.AllowCrash)
         {

@@ -11,6 +11,11 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// member for that worker's client (<see cref="IRoomMember"/>). Its queue is bounded; writes never block the caller.
 /// </summary>
 /// <remarks>
+/// <para>Its level feeds the room's flow control (<see cref="RoomFlow"/>): past half of <c>--worker-queue</c> it is
+/// congested (heavy senders wait), past <c>--worker-queue</c> full (every sender waits). If it makes no progress for
+/// <c>--slow-consumer-timeout</c> while congested or full, housekeeping drops it. Lines that must still be said while it is full (server
+/// notices) may use a reserve above the limit; only a member that runs through that too is cut off at once
+/// (<see cref="Deliver"/> says false). So the queue never exceeds <c>--worker-queue</c> + the reserve.</para>
 /// <para>Three buffers, each with exactly one writer at a time:</para>
 /// <list type="bullet">
 /// <item><c>_fromRoom</c>: written by the room's loop alone, without a lock (<see cref="Deliver"/>), and moved on by
@@ -29,7 +34,13 @@ internal sealed class WorkerOutbox : IRoomMember
     private readonly WorkerSlot _slot;
     private readonly PipeStream _pipe;
     private readonly int _limit;
+    private readonly int _highWater;
+    private readonly int _hardCap;
+    private readonly RoomFlow _flow;
     private readonly Lock _lock = new();
+    private volatile RoomFlow.Level _level;
+    private long _lastProgress = Environment.TickCount64;
+    private long _behindSince;
     private FrameBuffer _fromRoom = new(512);
     private FrameBuffer _pending = new(512);
     private FrameBuffer _inFlight = new(512);
@@ -37,12 +48,18 @@ internal sealed class WorkerOutbox : IRoomMember
     private bool _writing;
     private volatile bool _closed;
 
-    public WorkerOutbox(WorkerSlot slot, PipeStream pipe, int limit)
+    public WorkerOutbox(WorkerSlot slot, PipeStream pipe, int limit, RoomFlow flow)
     {
         _slot = slot;
         _pipe = pipe;
         _limit = limit;
+        _highWater = limit / 2;
+        _hardCap = limit + ReserveFor(limit);
+        _flow = flow;
     }
+
+    /// <summary>Room above <c>--worker-queue</c> for what must still be said to a full member: a quarter of it, at least 64 KiB.</summary>
+    public static int ReserveFor(int limit) => Math.Max(64 * 1024, limit / 4);
 
     public long Id => _slot.Life.Connection?.Id ?? 0;
 
@@ -100,13 +117,63 @@ internal sealed class WorkerOutbox : IRoomMember
             return true; // the worker is gone; its leave is on its way to the room
         }
 
-        if (_fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + sizeof(long) + utf8Line.Length > _limit)
+        var after = _fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + sizeof(long) + utf8Line.Length;
+        if (after > _hardCap)
         {
             return false;
         }
 
         _fromRoom.WriteLineFrame(sequence, utf8Line);
+        if (after > _highWater || _level != RoomFlow.Level.Normal)
+        {
+            Reevaluate();
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// True when the queue is past its high-water mark (so it holds the room back) and nothing has gone down the pipe
+    /// for <paramref name="timeout"/> since it got there: a slow consumer, which housekeeping drops. One that drains,
+    /// however slowly, is making progress and stays.
+    /// </summary>
+    public bool IsStalled(TimeSpan timeout)
+    {
+        lock (_lock)
+        {
+            var since = Math.Max(_behindSince, Volatile.Read(ref _lastProgress));
+            return _level != RoomFlow.Level.Normal && Environment.TickCount64 - since > (long)timeout.TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Works out the queue's level again and tells the room's flow control if it changed.</summary>
+    public void Reevaluate()
+    {
+        RoomFlow.Level from, to;
+        lock (_lock)
+        {
+            // _fromRoom is the room loop's; off that loop its length may be a moment old, and the loop's next
+            // Deliver or Flush looks again.
+            var queued = _fromRoom.Length + _pending.Length + _inFlight.Length;
+            to = _closed ? RoomFlow.Level.Normal
+                : queued > _limit ? RoomFlow.Level.Full
+                : queued > _highWater ? RoomFlow.Level.Congested
+                : RoomFlow.Level.Normal;
+            from = _level;
+            if (to == from)
+            {
+                return;
+            }
+
+            if (from == RoomFlow.Level.Normal)
+            {
+                _behindSince = Environment.TickCount64;
+            }
+
+            _level = to;
+        }
+
+        _flow.Moved(from, to);
     }
 
     /// <summary>Starts writing what the room queued. The room's loop only, after each batch.</summary>
@@ -140,6 +207,10 @@ internal sealed class WorkerOutbox : IRoomMember
         }
 
         StartWriting(start);
+        if (_level != RoomFlow.Level.Normal)
+        {
+            Reevaluate();
+        }
     }
 
     /// <summary>The room cannot keep up with this member: cut it off. Its leave arrives later, as for any other.</summary>
@@ -172,6 +243,8 @@ internal sealed class WorkerOutbox : IRoomMember
             _pending.Clear();
             _queuedBytes = 0;
         }
+
+        Reevaluate();
     }
 
     // Under the lock: if no write is in flight and something is pending, make it the write in flight. The caller
@@ -204,17 +277,31 @@ internal sealed class WorkerOutbox : IRoomMember
             while (true)
             {
                 await _pipe.WriteAsync(_inFlight.WrittenMemory);
+                Volatile.Write(ref _lastProgress, Environment.TickCount64);
+                bool done;
                 lock (_lock)
                 {
                     _inFlight.Clear();
                     _queuedBytes = _pending.Length;
-                    if (_pending.Length == 0 || _closed)
+                    done = _pending.Length == 0 || _closed;
+                    if (done)
                     {
                         _writing = false;
-                        return;
                     }
+                    else
+                    {
+                        (_pending, _inFlight) = (_inFlight, _pending);
+                    }
+                }
 
-                    (_pending, _inFlight) = (_inFlight, _pending);
+                if (_level != RoomFlow.Level.Normal)
+                {
+                    Reevaluate();
+                }
+
+                if (done)
+                {
+                    return;
                 }
             }
         }
@@ -229,6 +316,8 @@ internal sealed class WorkerOutbox : IRoomMember
                 _inFlight.Clear();
                 _queuedBytes = 0;
             }
+
+            Reevaluate();
         }
     }
 }

@@ -14,8 +14,8 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// Nothing a worker says is trusted beyond the identity of its own client. Every frame is checked: its type is one a
 /// worker may send, in an order that makes sense (nothing before Ready, no second Ready), its text is valid UTF-8
 /// without control characters, its size within limits. A worker that breaks any of this is killed and reaped, and
-/// the log says why. When the room is behind, the loop waits to post, and so stops reading this worker: that is
-/// the back-pressure that slows its client down.
+/// the log says why. When the room or its receivers are behind (<see cref="RoomFlow"/>), the loop waits to post,
+/// and so stops reading this worker: that is the back-pressure that slows its client down.
 /// </remarks>
 internal sealed class WorkerPipeReader
 {
@@ -26,11 +26,14 @@ internal sealed class WorkerPipeReader
     private readonly FrameDecoder _decoder;
     private readonly ChatRoom? _room;
     private readonly SpawnBackoff _backoff;
+    private readonly RoomFlow _flow;
+    private readonly SenderAllowance _allowance = new(TimeProvider.System);
     private readonly string _workerName;
     private readonly List<RoomEvent> _batch = [];
 
-    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff)
+    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow)
     {
+        _flow = flow;
         _slot = slot;
         _decoder = decoder;
         _room = room;
@@ -53,9 +56,19 @@ internal sealed class WorkerPipeReader
                     Dispatch(frame);
                 }
 
+                var unposted = 0L;
+                foreach (var e in _batch)
+                {
+                    unposted += e.Line?.Length ?? 0;
+                }
+
                 for (var i = 0; i < _batch.Count; i++)
                 {
                     var e = _batch[i];
+                    // Flow control: while the room or its receivers are behind, this sender may wait here, and its
+                    // pipe goes unread meanwhile.
+                    await _flow.AdmitAsync(_allowance, unposted);
+                    unposted -= e.Line?.Length ?? 0;
                     _batch[i] = default; // posted: the room owns its line now
                     if (!_room!.TryPost(e))
                     {
@@ -181,7 +194,7 @@ internal sealed class WorkerPipeReader
             throw new ProtocolException("A chat line is not valid UTF-8 or holds control characters (the worker must clean it).");
         }
 
-        return RoomEvent.ChatLine(kind, _slot.Member, text);
+        return RoomEvent.ChatLine(kind, _slot.Member, text, _flow);
     }
 
     private void ReleaseBatch()

@@ -15,7 +15,7 @@ internal sealed class WorkerSlot : IDisposable
 {
     private readonly TaskCompletionSource _pipeClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WorkerSlot(long id, IWorkerProcess process, NamedPipeServerStream pipe, string pipeName, byte[] secret, int outboxLimit)
+    public WorkerSlot(long id, IWorkerProcess process, NamedPipeServerStream pipe, string pipeName, byte[] secret, int outboxLimit, RoomFlow flow)
     {
         WorkerId = id;
         Process = process;
@@ -25,7 +25,7 @@ internal sealed class WorkerSlot : IDisposable
         Secret = secret;
         StartedTimestamp = Stopwatch.GetTimestamp();
         StartedAt = DateTimeOffset.Now;
-        Outbox = new WorkerOutbox(this, pipe, outboxLimit);
+        Outbox = new WorkerOutbox(this, pipe, outboxLimit, flow);
     }
 
     /// <summary>The worker's number, counted from 1; its pipe is named after it.</summary>

@@ -30,7 +30,7 @@ internal sealed class ChatRoom
     private byte[] _scratch = new byte[1024];
     private long _sequence;
 
-    public ChatRoom(IProcessTable processTable, int capacity = 8192)
+    public ChatRoom(IProcessTable processTable, int capacity = 1024)
     {
         _processTable = processTable;
         // Bounded: a flood of chat lines slows the workers' pipe readers (and so the flooding clients) down to the

@@ -15,21 +15,27 @@ internal readonly struct RentedLine
 
     private readonly byte[] _array;
     private readonly int _length;
+    private readonly ILineBudget? _budget;
 
-    private RentedLine(byte[] array, int length)
+    private RentedLine(byte[] array, int length, ILineBudget? budget)
     {
         _array = array;
         _length = length;
+        _budget = budget;
     }
 
     public ReadOnlySpan<byte> Text => _array.AsSpan(HeadRoom, _length);
 
-    public static RentedLine Copy(ReadOnlySpan<byte> utf8)
+    /// <param name="budget">Told of the line's bytes now and again when it is returned (the room's flow control).</param>
+    public static RentedLine Copy(ReadOnlySpan<byte> utf8, ILineBudget? budget = null)
     {
         var array = ArrayPool<byte>.Shared.Rent(HeadRoom + utf8.Length);
         utf8.CopyTo(array.AsSpan(HeadRoom));
-        return new RentedLine(array, utf8.Length);
+        budget?.Taken(utf8.Length);
+        return new RentedLine(array, utf8.Length, budget);
     }
+
+    public int Length => _length;
 
     /// <summary>
     /// The line with <paramref name="prefix"/> written in front of it, in place; false if the prefix is longer than
@@ -54,6 +60,7 @@ internal readonly struct RentedLine
         if (_array is not null)
         {
             ArrayPool<byte>.Shared.Return(_array);
+            _budget?.Returned(_length);
         }
     }
 }

@@ -17,8 +17,8 @@ internal readonly record struct RoomEvent(
     IReadOnlyList<string>? Lines = null)
 {
     /// <summary>A chat line (Said or Acted) whose UTF-8 text, already clean, is copied into a rented buffer.</summary>
-    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, ReadOnlySpan<byte> utf8) =>
-        new(kind, member, RentedLine.Copy(utf8));
+    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, ReadOnlySpan<byte> utf8, ILineBudget? budget = null) =>
+        new(kind, member, RentedLine.Copy(utf8, budget));
 
     /// <summary>As <see cref="ChatLine(RoomEventKind, IRoomMember, ReadOnlySpan{byte})"/>, from text.</summary>
     public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, string text) =>

@@ -159,6 +159,20 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>The most resident memory the process has had (VmHWM), in KiB; 0 if it is gone.</summary>
+    public static long PeakRssKiB(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[6..].Trim().Replace(" kB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     private static string Hex(IPEndPoint endPoint)
     {
         var bytes = endPoint.Address.MapToIPv4().GetAddressBytes();

@@ -17,7 +17,7 @@ internal sealed class Slots : IDisposable
         var id = ++_nextWorker;
         var name = Path.Combine(Path.GetTempPath(), $"chatfork-unit-{Environment.ProcessId}-{Guid.NewGuid():N}.pipe");
         var pipe = new NamedPipeServerStream(name, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        var slot = new WorkerSlot(id, new FakeWorkerProcess(), pipe, name, new byte[16], 64 * 1024);
+        var slot = new WorkerSlot(id, new FakeWorkerProcess(), pipe, name, new byte[16], 64 * 1024, new RoomFlow());
         _owned.Add(slot);
         _owned.Add(new Deleter(name));
         return slot;
