@@ -7,7 +7,7 @@ using ChatFork.Supervisor.Room;
 using ChatFork.Text;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// One client in the async model: a chain of awaits, not a thread. Each read is awaited; its lines go through the

@@ -5,7 +5,7 @@ using ChatFork.Protocol;
 using ChatFork.Supervisor.Room;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The async model, for the comparison lab ("shouldn't we do IOCP?"): one process, no thread per client. Accepts

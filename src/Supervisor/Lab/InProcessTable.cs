@@ -2,7 +2,7 @@ using System.Globalization;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// <c>/ps</c> for the thread and async models: one process, and in it one row per connection, with the OS thread

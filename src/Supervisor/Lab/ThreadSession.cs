@@ -7,7 +7,7 @@ using ChatFork.Sessions;
 using ChatFork.Supervisor.Room;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// One client in the thread model: a dedicated OS thread that reads with blocking calls and runs the same line

@@ -4,7 +4,7 @@ using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The thread model, for the comparison lab: the classic Windows-style server the course teaches. One process; an

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary><c>--max-clients</c> and <c>--max-clients-per-ip</c> for the in-process models (no workers to count).</summary>
 internal sealed class ConnectionLimiter

@@ -1,6 +1,6 @@
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The thread model's way into the room: the connection's own thread takes the room's lock and runs the room's code

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using ChatFork.Supervisor.Logging;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The in-process models' table of sessions (the counterpart of the process model's WorkerRegistry): admission by
