@@ -9,7 +9,7 @@ namespace ChatFork.Supervisor.Lab;
 /// <summary>
 /// The thread model, for the comparison lab: the classic Windows-style server the course teaches. One process; an
 /// accept loop; for each connection a dedicated OS thread with blocking reads (and a writer thread, started only if
-/// the client falls behind). The room is shared by all of them, guarded by one lock. Cheap to start a connection (a
+/// the client falls behind). The room is shared by all of them, guarded by one lock (LockedRoom). Cheap to start a connection (a
 /// thread, not a process), but every client lives in one address space: one bad thread (try /crash with
 /// --enable-crash-command) ends them all.
 /// </summary>
@@ -21,8 +21,7 @@ internal sealed class ThreadModelServer : IServerModel
     private readonly Socket _listener;
     private readonly IProcessPlatform _platform = ProcessPlatform.Current;
     private readonly SessionRegistry<ThreadSession> _sessions;
-    private readonly ChatRoom? _room;
-    private readonly Lock _roomLock = new();
+    private readonly LockedRoom? _room;
     private readonly Thread _acceptThread;
     private volatile bool _stopping;
 
@@ -33,15 +32,7 @@ internal sealed class ThreadModelServer : IServerModel
         _sessions = new SessionRegistry<ThreadSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(Sessions, _platform, endpoint, "thread"));
-            _room.ProcessLater = e =>
-            {
-                lock (_roomLock)
-                {
-                    _room.Process(e);
-                    _room.FlushDirty();
-                }
-            };
+            _room = new LockedRoom(new InProcessTable(Sessions, _platform, endpoint, "thread"));
         }
 
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "accept loop" };
@@ -103,7 +94,7 @@ internal sealed class ThreadModelServer : IServerModel
                 continue;
             }
 
-            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _roomLock, _platform, Ended))?.Start();
+            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _platform, Ended))?.Start();
         }
     }
 

@@ -21,8 +21,7 @@ internal sealed class ThreadSession : ISessionControl
 
     private readonly ServerSettings _settings;
     private readonly Socket _socket;
-    private readonly ChatRoom? _room;
-    private readonly Lock _roomLock;
+    private readonly LockedRoom? _room;
     private readonly IProcessPlatform _platform;
     private readonly Action<ThreadSession> _ended;
     private ClientConnection? _client;
@@ -30,13 +29,12 @@ internal sealed class ThreadSession : ISessionControl
     private LeaveReason _reason = LeaveReason.ConnectionError;
     private string _detail = "";
 
-    public ThreadSession(long id, Socket socket, ServerSettings settings, ChatRoom? room, Lock roomLock, IProcessPlatform platform, Action<ThreadSession> ended)
+    public ThreadSession(long id, Socket socket, ServerSettings settings, LockedRoom? room, IProcessPlatform platform, Action<ThreadSession> ended)
     {
         Id = id;
         _socket = socket;
         _settings = settings;
         _room = room;
-        _roomLock = roomLock;
         _platform = platform;
         _ended = ended;
         Peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
@@ -127,7 +125,7 @@ internal sealed class ThreadSession : ISessionControl
             {
                 var member = new InProcessMember(Id, Peer.ToString(), _client,
                     $"thread {ThreadId} of process {Environment.ProcessId}", $"thread {ThreadId}", Drop);
-                link = new LockedRoomLink(_room, _roomLock, member);
+                link = new LockedRoomLink(_room, member);
                 handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
                 _client.AppendLine(Greeting.Welcome(member.ServedBy));
                 link.Join();
