@@ -21,7 +21,7 @@ internal sealed class WorkerRegistry
     private readonly Dictionary<long, WorkerSlot> _slots = [];
     private readonly LinkedList<WorkerSlot> _idle = new();
     private readonly Queue<PendingConnection> _pending = new();
-    private readonly AddressCounts _perAddress = new();
+    private readonly AdmissionRules _admission;
     private int _starting;
     private int _busy;
     private bool _shuttingDown;
@@ -30,6 +30,7 @@ internal sealed class WorkerRegistry
     public WorkerRegistry(ServerSettings settings)
     {
         _settings = settings;
+        _admission = new AdmissionRules(settings);
     }
 
     /// <summary>Worker processes alive (or not yet reaped).</summary>
@@ -71,19 +72,9 @@ internal sealed class WorkerRegistry
     {
         lock (_lock)
         {
-            if (_shuttingDown)
+            if (_admission.Check(_shuttingDown, _busy + _pending.Count, connection.Peer.Address) is { } refusal)
             {
-                return AdmitResult.Refused(Refusal.ShuttingDown);
-            }
-
-            if (_busy + _pending.Count >= _settings.MaxClients)
-            {
-                return AdmitResult.Refused(Refusal.ServerFull);
-            }
-
-            if (_perAddress.Of(connection.Peer.Address) >= _settings.MaxClientsPerIp)
-            {
-                return AdmitResult.Refused(Refusal.TooManyFromAddress);
+                return AdmitResult.Refused(refusal);
             }
 
             if (_idle.First is { } node)
@@ -279,7 +270,7 @@ internal sealed class WorkerRegistry
 
     private void CountConnection(PendingConnection connection)
     {
-        _perAddress.Add(connection.Peer.Address);
+        _admission.Count(connection.Peer.Address);
         connection.Counted = true;
     }
 
@@ -291,6 +282,6 @@ internal sealed class WorkerRegistry
         }
 
         connection.Counted = false;
-        _perAddress.Remove(connection.Peer.Address);
+        _admission.Release(connection.Peer.Address);
     }
 }

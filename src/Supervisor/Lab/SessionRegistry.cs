@@ -16,19 +16,20 @@ internal sealed class SessionRegistry<TSession> where TSession : class
 {
     private static readonly Logger s_log = LogManager.GetLogger("accept");
 
-    private readonly ConnectionLimiter _limiter;
+    private readonly Lock _lock = new();
+    private readonly AdmissionRules _admission;
     private readonly RefusalLog _refusals = new(s_log);
     private readonly ConcurrentDictionary<long, TSession> _sessions = new();
     private long _nextId;
+    private int _admitted; // counted from the admission on, a little before the session is in _sessions
+    private bool _closed;
 
     public SessionRegistry(ServerSettings settings)
     {
-        _limiter = new ConnectionLimiter(settings);
+        _admission = new AdmissionRules(settings);
     }
 
     public ICollection<TSession> All => _sessions.Values;
-
-    public bool IsEmpty => _sessions.IsEmpty;
 
     /// <summary>Logs the accept and applies the limits; creates and registers the session if it may stay.</summary>
     public TSession? Admit(Socket socket, Func<long, TSession> create)
@@ -36,7 +37,7 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         var id = Interlocked.Increment(ref _nextId);
         var peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         s_log.Info($"accepted {peer} (connection {id})");
-        if (_limiter.TryAdmit(peer.Address) is { } refusal)
+        if (TryAdmit(peer.Address) is { } refusal)
         {
             _refusals.Hit(refusal, $"refused connection {id} from {peer}: {refusal[2..]}");
             Refusal.Send(socket, refusal);
@@ -52,14 +53,22 @@ internal sealed class SessionRegistry<TSession> where TSession : class
     {
         if (_sessions.TryRemove(id, out _))
         {
-            _limiter.Release(address);
+            lock (_lock)
+            {
+                _admitted--;
+                _admission.Release(address);
+            }
         }
     }
 
     /// <summary>No more admissions; says how many refusals were held back.</summary>
     public void Close()
     {
-        _limiter.Close();
+        lock (_lock)
+        {
+            _closed = true;
+        }
+
         _refusals.Flush();
     }
 
@@ -73,5 +82,21 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         }
 
         return _sessions.IsEmpty;
+    }
+
+    // Null if the connection may stay (and is counted), else the line to refuse it with.
+    private string? TryAdmit(IPAddress address)
+    {
+        lock (_lock)
+        {
+            if (_admission.Check(_closed, _admitted, address) is { } refusal)
+            {
+                return refusal;
+            }
+
+            _admitted++;
+            _admission.Count(address);
+            return null;
+        }
     }
 }
