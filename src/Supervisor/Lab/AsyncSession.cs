@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using System.Net.Sockets;
 using ChatFork.Protocol;
 using ChatFork.Sessions;
@@ -13,79 +11,36 @@ namespace ChatFork.Supervisor.Lab;
 /// One client in the async model: a chain of awaits, not a thread. Each read is awaited; its lines go through the
 /// same handlers a worker runs; room events are posted to the room's loop.
 /// </summary>
-internal sealed class AsyncSession : ISessionControl, IDisposable
+internal sealed class AsyncSession : InProcessSession, IDisposable
 {
     private static readonly Logger s_log = LogManager.GetLogger("session");
-    private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly ServerSettings _settings;
     private readonly AsyncClientConnection _client;
     private readonly ChatRoom? _room;
     private readonly CancellationTokenSource _ended = new();
-    private int _ending;
-    private LeaveReason _reason = LeaveReason.ConnectionError;
-    private string _detail = "";
-    private string? _lastLine;
 
     public AsyncSession(long id, Socket socket, ServerSettings settings, ChatRoom? room)
+        : base(id, socket, settings)
     {
-        Id = id;
-        _settings = settings;
         _room = room;
-        Peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
-        Since = DateTimeOffset.Now;
         _client = new AsyncClientConnection(socket, settings.SendQueue);
     }
 
-    public long Id { get; }
+    protected override string ServedBy => $"the event loop of process {Environment.ProcessId} (connection {Id})";
 
-    public IPEndPoint Peer { get; }
-
-    public DateTimeOffset Since { get; }
-
-    [DoesNotReturn]
-    public void EndSession(LeaveReason reason, string detail, string? lastLine)
-    {
-        TryBeginEnd(reason, detail, lastLine);
-        throw new SessionEndedException();
-    }
-
-    [DoesNotReturn]
-    public void EndTooSlow() =>
-        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", SessionEnds.NotReadingLine);
-
-    [DoesNotReturn]
-    public void EndRoomGone() => EndSession(LeaveReason.Shutdown, "the room is gone", Refusal.ShuttingDown);
-
-    /// <summary>From elsewhere (the room's loop, the shutdown): end this session; its read loop wakes and closes.</summary>
-    public void Stop(LeaveReason reason, string detail, string lastLine)
-    {
-        if (TryBeginEnd(reason, detail, lastLine))
-        {
-            _ended.Cancel();
-        }
-    }
+    protected override string ServedByShort => $"connection {Id}";
 
     public async Task RunAsync(Action<AsyncSession> ended)
     {
         ChannelRoomLink? link = null;
         try
         {
-            ILineHandler handler;
-            if (_room is null)
+            var room = _room;
+            Func<IRoomMember, ChannelRoomLink>? linkTo = room is null ? null : member => new ChannelRoomLink(room, member);
+            var handler = StartHandler(_client, linkTo, out link);
+            if (link is not null)
             {
-                handler = new EchoLineHandler(this, _client);
-            }
-            else
-            {
-                var member = new InProcessMember(Id, Peer.ToString(), _client,
-                    $"the event loop of process {Environment.ProcessId} (connection {Id})", $"connection {Id}",
-                    reason => Stop(LeaveReason.TooSlow, reason, SessionEnds.NotReadingLine));
-                link = new ChannelRoomLink(_room, member);
-                handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
-                _client.AppendLine(Greeting.Welcome(member.ServedBy));
                 _client.Commit();
-                link.Join();
                 await link.PostAsync();
             }
 
@@ -95,7 +50,7 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
         {
             // The normal way out.
         }
-        catch (OperationCanceledException) when (Volatile.Read(ref _ending) != 0)
+        catch (OperationCanceledException) when (IsEnding)
         {
             // Stopped from elsewhere.
         }
@@ -105,22 +60,22 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
         }
         finally
         {
-            if (_reason == LeaveReason.TooSlow)
+            if (Reason == LeaveReason.TooSlow)
             {
-                _client.Abort(_lastLine);
+                _client.Abort(LastLine);
             }
             else
             {
-                await _client.CloseGracefullyAsync(_lastLine, s_flushTimeout);
+                await _client.CloseGracefullyAsync(LastLine, FlushTimeout);
             }
 
             if (link is not null)
             {
-                link.Leave($"{LeaveReasons.Describe(_reason)}; connection {Id} closed");
+                link.Leave($"{LeaveReasons.Describe(Reason)}; connection {Id} closed");
                 await link.PostAsync();
             }
 
-            s_log.Info($"connection {Id} ({Peer}) ended: {LeaveReasons.Describe(_reason)} ({_detail})");
+            s_log.Info($"connection {Id} ({Peer}) ended: {LeaveReasons.Describe(Reason)} ({Detail})");
             ended(this);
         }
     }
@@ -131,11 +86,19 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
         _client.Dispose();
     }
 
+    // Nothing to do here: the session unwinds to RunAsync's finally, which closes the connection.
+    protected override void EndedFromInside()
+    {
+    }
+
+    // Wakes the awaited read; the session then unwinds and closes as above.
+    protected override void EndedFromOutside() => _ended.Cancel();
+
     private async Task ReadLinesAsync(ILineHandler handler, ChannelRoomLink? link)
     {
-        var splitter = new LineSplitter(_settings.MaxLine);
+        var splitter = new LineSplitter(Settings.MaxLine);
         var buffer = new byte[8 * 1024];
-        var idle = _settings.IdleTimeout;
+        var idle = Settings.IdleTimeout;
         while (true)
         {
             int received;
@@ -174,18 +137,5 @@ internal sealed class AsyncSession : ISessionControl, IDisposable
                 await link.PostAsync();
             }
         }
-    }
-
-    private bool TryBeginEnd(LeaveReason reason, string detail, string? lastLine)
-    {
-        if (Interlocked.Exchange(ref _ending, 1) != 0)
-        {
-            return false;
-        }
-
-        _reason = reason;
-        _detail = detail;
-        _lastLine = lastLine;
-        return true;
     }
 }

@@ -12,7 +12,7 @@ namespace ChatFork.Supervisor.Lab;
 /// <c>--max-clients</c> and <c>--max-clients-per-ip</c>, refusals on the raw socket logged once per burst, and the
 /// sessions alive now, for /ps and for shutdown.
 /// </summary>
-internal sealed class SessionRegistry<TSession> where TSession : class
+internal sealed class SessionRegistry<TSession> where TSession : InProcessSession
 {
     private static readonly Logger s_log = LogManager.GetLogger("accept");
 
@@ -30,6 +30,10 @@ internal sealed class SessionRegistry<TSession> where TSession : class
     }
 
     public ICollection<TSession> All => _sessions.Values;
+
+    /// <summary>The sessions alive now, for /ps.</summary>
+    public IReadOnlyList<SessionInfo> Describe() =>
+        _sessions.Values.Select(s => new SessionInfo(s.Id, s.ThreadId, s.Peer.ToString(), s.Since)).ToList();
 
     /// <summary>Logs the accept and applies the limits; creates and registers the session if it may stay.</summary>
     public TSession? Admit(Socket socket, Func<long, TSession> create)
@@ -49,14 +53,15 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         return session;
     }
 
-    public void Remove(long id, IPAddress address)
+    /// <summary>An ended session: it no longer counts against the limits.</summary>
+    public void Remove(TSession session)
     {
-        if (_sessions.TryRemove(id, out _))
+        if (_sessions.TryRemove(session.Id, out _))
         {
             lock (_lock)
             {
                 _admitted--;
-                _admission.Release(address);
+                _admission.Release(session.Peer.Address);
             }
         }
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using ChatFork.Platform;
-using ChatFork.Supervisor.Room;
 using NLog;
 
 namespace ChatFork.Supervisor.Lab;
@@ -32,7 +31,7 @@ internal sealed class ThreadModelServer : IServerModel
         _sessions = new SessionRegistry<ThreadSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new LockedRoom(new InProcessTable(Sessions, _platform, endpoint, "thread"));
+            _room = new LockedRoom(new InProcessTable(_sessions.Describe, _platform, endpoint, "thread"));
         }
 
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "accept loop" };
@@ -71,9 +70,6 @@ internal sealed class ThreadModelServer : IServerModel
     {
     }
 
-    private IReadOnlyList<SessionInfo> Sessions() =>
-        _sessions.All.Select(s => new SessionInfo(s.Id, s.ThreadId, s.Peer.ToString(), s.Since)).ToList();
-
     private void AcceptLoop()
     {
         while (!_stopping)
@@ -98,5 +94,5 @@ internal sealed class ThreadModelServer : IServerModel
         }
     }
 
-    private void Ended(ThreadSession session) => _sessions.Remove(session.Id, session.Peer.Address);
+    private void Ended(ThreadSession session) => _sessions.Remove(session);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using System.Net.Sockets;
 using ChatFork.Platform;
 using ChatFork.Protocol;
@@ -14,131 +12,85 @@ namespace ChatFork.Supervisor.Lab;
 /// handlers a worker runs, plus the connection's writer thread. Ending it closes the connection and unwinds the
 /// thread; nothing else in the process is touched (unless the code is wrong: then the whole server goes).
 /// </summary>
-internal sealed class ThreadSession : ISessionControl
+internal sealed class ThreadSession : InProcessSession
 {
     private static readonly Logger s_log = LogManager.GetLogger("thread");
-    private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly ServerSettings _settings;
     private readonly Socket _socket;
     private readonly LockedRoom? _room;
     private readonly IProcessPlatform _platform;
     private readonly Action<ThreadSession> _ended;
     private ClientConnection? _client;
-    private int _ending;
-    private LeaveReason _reason = LeaveReason.ConnectionError;
-    private string _detail = "";
+    private int? _threadId;
 
     public ThreadSession(long id, Socket socket, ServerSettings settings, LockedRoom? room, IProcessPlatform platform, Action<ThreadSession> ended)
+        : base(id, socket, settings)
     {
-        Id = id;
         _socket = socket;
-        _settings = settings;
         _room = room;
         _platform = platform;
         _ended = ended;
-        Peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
-        Since = DateTimeOffset.Now;
     }
 
-    public long Id { get; }
-
-    public IPEndPoint Peer { get; }
-
-    public DateTimeOffset Since { get; }
-
     /// <summary>The OS thread serving this client, once it runs.</summary>
-    public int? ThreadId { get; private set; }
+    public override int? ThreadId => _threadId;
+
+    protected override string ServedBy => $"thread {ThreadId} of process {Environment.ProcessId}";
+
+    protected override string ServedByShort => $"thread {ThreadId}";
 
     public void Start() => new Thread(Run) { IsBackground = true, Name = $"client {Id}" }.Start();
 
-    [DoesNotReturn]
-    public void EndSession(LeaveReason reason, string detail, string? lastLine)
+    // On the session's own thread: close now, then unwind.
+    protected override void EndedFromInside() => Close(_client);
+
+    // The blocked read on the session's thread wakes when the socket closes. A slow client is cut off from the room,
+    // under the room's lock, so the abort runs elsewhere; a shutdown may wait for the goodbye to go out.
+    protected override void EndedFromOutside()
     {
-        if (TryBeginEnd(reason, detail))
+        var client = _client;
+        if (Reason == LeaveReason.TooSlow)
         {
-            if (reason == LeaveReason.TooSlow)
-            {
-                _client?.Abort(lastLine);
-            }
-            else
-            {
-                _client?.CloseGracefully(lastLine, s_flushTimeout);
-            }
+            _ = Task.Run(() => Close(client));
         }
-
-        throw new SessionEndedException();
-    }
-
-    [DoesNotReturn]
-    public void EndTooSlow() =>
-        EndSession(LeaveReason.TooSlow, "client is not reading (--send-queue)", SessionEnds.NotReadingLine);
-
-    [DoesNotReturn]
-    public void EndRoomGone() => EndSession(LeaveReason.Shutdown, "the room is gone", Refusal.ShuttingDown);
-
-    /// <summary>From another thread (the room, under its lock): cut this client off. Never blocks, never throws.</summary>
-    public void Drop(string reason)
-    {
-        if (TryBeginEnd(LeaveReason.TooSlow, reason))
+        else
         {
-            var client = _client;
-            _ = Task.Run(() => client?.Abort(SessionEnds.NotReadingLine));
+            Close(client);
         }
     }
 
-    /// <summary>From the shutdown: say goodbye and close; this session's thread then unwinds by itself.</summary>
-    public void Shutdown()
+    private void Close(ClientConnection? client)
     {
-        if (TryBeginEnd(LeaveReason.Shutdown, "server shutdown"))
+        if (Reason == LeaveReason.TooSlow)
         {
-            _client?.CloseGracefully(Refusal.ShuttingDown, s_flushTimeout);
+            client?.Abort(LastLine);
         }
-    }
-
-    private bool TryBeginEnd(LeaveReason reason, string detail)
-    {
-        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        else
         {
-            return false;
+            client?.CloseGracefully(LastLine, FlushTimeout);
         }
-
-        _reason = reason;
-        _detail = detail;
-        return true;
     }
 
     private void Run()
     {
-        ThreadId = _platform.CurrentThreadId();
+        _threadId = _platform.CurrentThreadId();
         s_log.Info($"thread {ThreadId} serves connection {Id} ({Peer})");
         LockedRoomLink? link = null;
         try
         {
-            _client = new ClientConnection(_socket, _settings.SendQueue);
-            ILineHandler handler;
-            if (_room is null)
-            {
-                handler = new EchoLineHandler(this, _client);
-            }
-            else
-            {
-                var member = new InProcessMember(Id, Peer.ToString(), _client,
-                    $"thread {ThreadId} of process {Environment.ProcessId}", $"thread {ThreadId}", Drop);
-                link = new LockedRoomLink(_room, member);
-                handler = new ChatLineHandler(this, _client, link, _settings.AllowCrash);
-                _client.AppendLine(Greeting.Welcome(member.ServedBy));
-                link.Join();
-                link.Flush();
-            }
+            _client = new ClientConnection(_socket, Settings.SendQueue);
+            var room = _room;
+            Func<IRoomMember, LockedRoomLink>? linkTo = room is null ? null : member => new LockedRoomLink(room, member);
+            var handler = StartHandler(_client, linkTo, out link);
+            link?.Flush();
 
-            if (Volatile.Read(ref _ending) != 0)
+            if (IsEnding)
             {
-                _client.CloseGracefully(Refusal.ShuttingDown, s_flushTimeout); // shut down while it was starting
+                _client.CloseGracefully(Refusal.ShuttingDown, FlushTimeout); // shut down while it was starting
             }
             else
             {
-                BlockingSession.Run(_client, handler, this, _settings.MaxLine, _settings.IdleTimeout);
+                BlockingSession.Run(_client, handler, this, Settings.MaxLine, Settings.IdleTimeout);
             }
         }
         catch (SessionEndedException)
@@ -152,10 +104,10 @@ internal sealed class ThreadSession : ISessionControl
         }
         finally
         {
-            var how = $"{LeaveReasons.Describe(_reason)}; thread {ThreadId} ended";
+            var how = $"{LeaveReasons.Describe(Reason)}; thread {ThreadId} ended";
             link?.Leave(how);
             link?.Flush();
-            s_log.Info($"thread {ThreadId} ended: connection {Id} ({Peer}), {LeaveReasons.Describe(_reason)} ({_detail})");
+            s_log.Info($"thread {ThreadId} ended: connection {Id} ({Peer}), {LeaveReasons.Describe(Reason)} ({Detail})");
             _ended(this);
         }
     }
