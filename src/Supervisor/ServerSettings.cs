@@ -19,6 +19,7 @@ internal sealed record ServerSettings(
     TimeSpan AttachTimeout,
     TimeSpan QueueTimeout,
     TimeSpan ShutdownTimeout,
+    TimeSpan PoolWait,
     string WorkerPath,
     bool AllowCrash)
 {
@@ -50,14 +51,15 @@ internal sealed record ServerSettings(
         Require(options.QueueTimeout >= 1, "--queue-timeout must be at least 1 second.");
         Require(options.ShutdownTimeout >= 0, "--shutdown-timeout cannot be negative.");
 
-        var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory,
-            OperatingSystem.IsWindows() ? "chatfork-worker.exe" : "chatfork-worker");
+        Require(options.PoolWait >= 0, "--pool-wait cannot be negative.");
+        var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
             host, options.Port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
-            TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
+            TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout),
+            TimeSpan.FromSeconds(options.PoolWait), Path.GetFullPath(worker), options.EnableCrashCommand);
     }
 
     private static void Require(bool condition, string message)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ChatFork.Platform;
+using ChatFork.Supervisor.Logging;
 using NLog;
 
 namespace ChatFork.Supervisor;
@@ -19,7 +20,8 @@ namespace ChatFork.Supervisor;
 // Who owns which handle when:
 //   * the listening socket: the supervisor, always (close-on-exec: no worker inherits it);
 //   * an accepted socket: the supervisor from accept() until the hand-off, the worker after it. The supervisor never
-//     reads it, never writes it (except "* server full" to a connection it refuses), never starts async I/O on it;
+//     reads it and never starts async I/O on it; it writes only one synchronous line: the welcome just before the
+//     hand-off, or the refusal ("* server full") to a connection it turns away;
 //   * a worker's pipe: made by the supervisor before the worker starts; one end each.
 //
 // What the supervisor must never do: block on one client or one worker (every queue toward a worker is bounded and a
@@ -36,7 +38,6 @@ internal sealed class Supervisor : IDisposable
     private static readonly Logger s_log = LogManager.GetLogger("supervisor");
 
     private readonly ServerSettings _settings;
-    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
     private readonly TaskCompletionSource<string> _shutdownRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _forced = new();
     private int _signals;
@@ -49,7 +50,7 @@ internal sealed class Supervisor : IDisposable
     /// <summary>Serves until SIGINT or SIGTERM; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
-        var protectedHandles = _platform.ProtectInheritedHandles();
+        var protectedHandles = InheritedHandles.Protect();
         if (protectedHandles > 0)
         {
             s_log.Debug($"marked {protectedHandles} inherited descriptors close-on-exec, so no worker inherits them");
@@ -62,7 +63,7 @@ internal sealed class Supervisor : IDisposable
         await model.StartAsync();
 
         var udp = _settings.Transport == Transport.Udp ? " (udp)" : "";
-        s_log.Info($"listening on {endpoint}{udp}: mode {Lower(_settings.Mode)}, model {Lower(_settings.Model)}, {model.Description}");
+        s_log.Event(LogLevel.Info, LogEvents.Listening, $"listening on {endpoint}{udp}: mode {Lower(_settings.Mode)}, model {Lower(_settings.Model)}, {model.Description}");
         // The one line on standard output, for people and for scripts that wait for the server to be ready.
         Console.Out.WriteLine($"chatfork {ThisVersion()} (pid {Environment.ProcessId}) listening on {endpoint}{udp}");
         Console.Out.Flush();
@@ -82,12 +83,12 @@ internal sealed class Supervisor : IDisposable
             return udp;
         }
 
-        var listener = AcceptLoop.Bind(_settings.Host, _settings.Port);
+        var listener = ProcessModel.AcceptLoop.Bind(_settings.Host, _settings.Port);
         endpoint = ((System.Net.IPEndPoint)listener.LocalEndPoint!).ToString();
         return _settings.Model switch
         {
             ServerModel.Thread or ServerModel.Async => Lab.LabModels.Create(_settings, listener, endpoint),
-            _ => new ProcessModelServer(_settings, _platform, listener, endpoint),
+            _ => new ProcessModel.ProcessModelServer(_settings, listener, endpoint),
         };
     }
 

@@ -51,6 +51,9 @@ public sealed class SupervisorOptions
     [Option("shutdown-timeout", Default = 5, HelpText = "Seconds workers get to finish on SIGINT/SIGTERM before they are killed.")]
     public int ShutdownTimeout { get; set; } = 5;
 
+    [Option("pool-wait", Default = 5, HelpText = "Seconds the server waits at start for its --prespawn workers to attach before it says it is listening (0: do not wait).")]
+    public int PoolWait { get; set; } = 5;
+
     [Option("enable-crash-command", Default = false, HelpText = "Lab only: let a client type /crash to make whatever serves it fail hard (a worker process, or the whole server in the thread and async models).")]
     public bool EnableCrashCommand { get; set; }
 

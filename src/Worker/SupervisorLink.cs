@@ -22,8 +22,6 @@ internal sealed class SupervisorLink : IChatLink
         _pipe = pipe;
     }
 
-    public PipeStream Pipe => _pipe;
-
     /// <summary>False once a write failed: the supervisor is gone.</summary>
     public bool IsAlive
     {

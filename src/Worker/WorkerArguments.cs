@@ -13,12 +13,11 @@ internal sealed record WorkerArguments(
     int MaxLineBytes,
     int SendQueueBytes,
     TimeSpan IdleTimeout,
-    int Slot,
     bool AllowCrash)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
-        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slot N] [--allow-crash yes]\n" +
+        "[--send-queue BYTES] [--idle-timeout SECONDS] [--allow-crash yes]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
     /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
@@ -30,7 +29,6 @@ internal sealed record WorkerArguments(
         var maxLine = 4096;
         var sendQueue = 1024 * 1024;
         var idle = TimeSpan.Zero;
-        var slot = 0;
         var allowCrash = false;
 
         for (var i = 0; i < args.Count; i++)
@@ -67,9 +65,6 @@ internal sealed record WorkerArguments(
                 case "--idle-timeout":
                     idle = TimeSpan.FromSeconds(NonNegative(name, value));
                     break;
-                case "--slot":
-                    slot = NonNegative(name, value);
-                    break;
                 case "--allow-crash":
                     allowCrash = value == "yes";
                     break;
@@ -83,7 +78,7 @@ internal sealed record WorkerArguments(
             throw new FormatException("--pipe and --supervisor are required.");
         }
 
-        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slot, allowCrash);
+        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, allowCrash);
     }
 
     private static int Positive(string name, string value)

@@ -11,7 +11,7 @@ namespace ChatFork.Worker;
 /// <summary>
 /// One worker: the child half of ChatFork's fork() emulation. In order, it
 /// <list type="number">
-/// <item>ties its life to the supervisor's (PR_SET_PDEATHSIG / Job object; see <see cref="IProcessPlatform"/>),</item>
+/// <item>ties its life to the supervisor's (PR_SET_PDEATHSIG / Job object; see <see cref="IProcessLifetime"/>),</item>
 /// <item>reads its secret from standard input (so it never shows in <c>ps</c>), connects to the named pipe the
 ///   supervisor made for it and says hello,</item>
 /// <item>waits, idle, until the supervisor hands it a client socket (at once, or much later for a pooled worker),</item>
@@ -27,7 +27,6 @@ internal sealed class WorkerProcess : ISessionControl
     private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(10);
 
     private readonly WorkerArguments _args;
-    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
     private SupervisorLink? _link;
     private ClientConnection? _client;
     private int _ending;
@@ -42,9 +41,11 @@ internal sealed class WorkerProcess : ISessionControl
         // Ctrl+C in a terminal signals the whole process group, workers included. The supervisor handles it and
         // shuts down in order (each worker gets a Shutdown frame); a worker must not die of it on its own.
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+        IDisposable parentWatch;
         try
         {
-            _platform.BindToParent(_args.SupervisorProcessId);
+            // On Linux PR_SET_PDEATHSIG delivers SIGHUP when the supervisor dies; it ends the session like a server exit.
+            parentWatch = CurrentPlatform.Lifetime.BindToParent(_args.SupervisorProcessId, EndSupervisorGone);
         }
         catch (ChatForkException e)
         {
@@ -52,8 +53,7 @@ internal sealed class WorkerProcess : ISessionControl
             return (int)WorkerExitCode.SupervisorGone;
         }
 
-        // PR_SET_PDEATHSIG delivers SIGHUP when the supervisor dies; handle it as the end of the server.
-        using var hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
+        using var _ = parentWatch;
 
         var pipe = Attach();
         if (pipe is null)
@@ -77,7 +77,7 @@ internal sealed class WorkerProcess : ISessionControl
         HandoffMessage? handoff;
         try
         {
-            socket = _platform.TakeSocket(pipe, decoder, out handoff);
+            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff);
         }
         catch (ChatForkException e)
         {
@@ -154,12 +154,6 @@ internal sealed class WorkerProcess : ISessionControl
     [DoesNotReturn]
     private void EndSupervisorGone() =>
         EndSession(LeaveReason.Shutdown, "supervisor went away", "* server went away", WorkerExitCode.SupervisorGone);
-
-    private void OnHangup(PosixSignalContext context)
-    {
-        context.Cancel = true;
-        EndSupervisorGone();
-    }
 
     private NamedPipeClientStream? Attach()
     {

@@ -51,7 +51,7 @@ switch (mode)
         pipe.Write(frames.WrittenSpan);
         frames.Clear();
         var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
-        using (var socket = ProcessPlatform.Current.TakeSocket(pipe, decoder, out _))
+        using (var socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out _))
         {
             frames.WriteFrame(FrameType.Ready, default);
             frames.WriteFrame(FrameType.Say, Encoding.UTF8.GetBytes("\u001b[2Jclear your screen"));

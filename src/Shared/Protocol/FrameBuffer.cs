@@ -36,16 +36,6 @@ public sealed class FrameBuffer
         _frameStart = -1;
     }
 
-    /// <summary>Drops an open frame, for when a payload turned out not to fit.</summary>
-    public void AbandonFrame()
-    {
-        if (_frameStart >= 0)
-        {
-            _length = _frameStart;
-            _frameStart = -1;
-        }
-    }
-
     public void BeginFrame(FrameType type)
     {
         if (_frameStart >= 0)

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace ChatFork.Protocol;
 
 /// <summary>
@@ -20,10 +18,4 @@ public static class FrameHeader
 
     /// <summary>The default upper bound of a frame's length; each reader may set its own, lower one.</summary>
     public const int DefaultMaxLength = 1024 * 1024;
-
-    public static void Write(Span<byte> destination, FrameType type, int payloadLength)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(destination, checked((uint)(payloadLength + 1)));
-        destination[4] = (byte)type;
-    }
 }

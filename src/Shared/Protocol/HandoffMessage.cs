@@ -2,16 +2,15 @@ namespace ChatFork.Protocol;
 
 /// <summary>
 /// The frame that gives a worker its client. On Unix the socket itself travels beside it as SCM_RIGHTS ancillary
-/// data; on Windows <see cref="DuplicatedSocket"/> holds what <c>Socket.DuplicateAndClose</c> returned (the
-/// <c>WSAPROTOCOL_INFOW</c> of <c>WSADuplicateSocket</c>) and the worker rebuilds the socket from it.
+/// data and the frame is empty but for zeros; on Windows <see cref="DuplicatedSocket"/> holds what
+/// <c>Socket.DuplicateAndClose</c> returned (the <c>WSAPROTOCOL_INFOW</c> of <c>WSADuplicateSocket</c>) and the
+/// worker rebuilds the socket from it.
 /// </summary>
-public sealed record HandoffMessage(long ConnectionId, string PeerEndPoint, int SocketOptions, byte[]? DuplicatedSocket)
+public sealed record HandoffMessage(int SocketOptions, byte[]? DuplicatedSocket)
 {
     public void WriteTo(FrameBuffer buffer)
     {
         buffer.BeginFrame(FrameType.Handoff);
-        buffer.WriteInt64(ConnectionId);
-        buffer.WriteUtf8WithLength(PeerEndPoint);
         buffer.WriteInt32(SocketOptions);
         var info = DuplicatedSocket ?? [];
         buffer.WriteUInt16(checked((ushort)info.Length));
@@ -22,12 +21,10 @@ public sealed record HandoffMessage(long ConnectionId, string PeerEndPoint, int 
     public static HandoffMessage Read(Frame frame)
     {
         var reader = frame.Reader();
-        var id = reader.ReadInt64();
-        var peer = reader.ReadUtf8WithLength();
         var options = reader.ReadInt32();
         var infoLength = reader.ReadUInt16();
         var info = infoLength == 0 ? null : reader.ReadBytes(infoLength).ToArray();
         reader.EnsureEnd();
-        return new HandoffMessage(id, peer, options, info);
+        return new HandoffMessage(options, info);
     }
 }

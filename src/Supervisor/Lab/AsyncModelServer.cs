@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
 using NLog;
 
@@ -30,7 +29,7 @@ internal sealed class AsyncModelServer : IServerModel
         _sessions = new SessionRegistry<AsyncSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(_sessions.Describe, ProcessPlatform.Current, endpoint, "async"));
+            _room = new ChatRoom(new InProcessTable(_sessions.Describe, endpoint, "async"));
         }
     }
 

@@ -11,15 +11,13 @@ namespace ChatFork.Supervisor.Lab;
 internal sealed class InProcessTable : IProcessTable
 {
     private readonly Func<IReadOnlyList<SessionInfo>> _sessions;
-    private readonly IProcessPlatform _platform;
     private readonly string _listening;
     private readonly string _model;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.Now;
 
-    public InProcessTable(Func<IReadOnlyList<SessionInfo>> sessions, IProcessPlatform platform, string listening, string model)
+    public InProcessTable(Func<IReadOnlyList<SessionInfo>> sessions, string listening, string model)
     {
         _sessions = sessions;
-        _platform = platform;
         _listening = listening;
         _model = model;
     }
@@ -28,7 +26,7 @@ internal sealed class InProcessTable : IProcessTable
     {
         var now = DateTimeOffset.Now;
         var pid = Environment.ProcessId;
-        var memory = _platform.ReadMemory(pid);
+        var memory = ProcessMemory.Read(pid);
         var table = new PsTable("ID", "ROLE", "NICK", "UPTIME", "CPU", "CLIENT");
         table.Add($"pid {pid}", $"server ({_model} model)", "-", Formats.Uptime(now - _startedAt), "-", $"listening on {_listening}");
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using ChatFork.Platform;
 using NLog;
 
 namespace ChatFork.Supervisor.Lab;
@@ -18,7 +17,6 @@ internal sealed class ThreadModelServer : IServerModel
 
     private readonly ServerSettings _settings;
     private readonly Socket _listener;
-    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
     private readonly SessionRegistry<ThreadSession> _sessions;
     private readonly LockedRoom? _room;
     private readonly Thread _acceptThread;
@@ -31,7 +29,7 @@ internal sealed class ThreadModelServer : IServerModel
         _sessions = new SessionRegistry<ThreadSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new LockedRoom(new InProcessTable(_sessions.Describe, _platform, endpoint, "thread"));
+            _room = new LockedRoom(new InProcessTable(_sessions.Describe, endpoint, "thread"));
         }
 
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "accept loop" };
@@ -90,7 +88,7 @@ internal sealed class ThreadModelServer : IServerModel
                 continue;
             }
 
-            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _platform, Ended))?.Start();
+            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, Ended))?.Start();
         }
     }
 

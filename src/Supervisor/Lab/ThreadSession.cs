@@ -18,17 +18,15 @@ internal sealed class ThreadSession : InProcessSession
 
     private readonly Socket _socket;
     private readonly LockedRoom? _room;
-    private readonly IProcessPlatform _platform;
     private readonly Action<ThreadSession> _ended;
     private ClientConnection? _client;
     private int? _threadId;
 
-    public ThreadSession(long id, Socket socket, ServerSettings settings, LockedRoom? room, IProcessPlatform platform, Action<ThreadSession> ended)
+    public ThreadSession(long id, Socket socket, ServerSettings settings, LockedRoom? room, Action<ThreadSession> ended)
         : base(id, socket, settings)
     {
         _socket = socket;
         _room = room;
-        _platform = platform;
         _ended = ended;
     }
 
@@ -73,7 +71,7 @@ internal sealed class ThreadSession : InProcessSession
 
     private void Run()
     {
-        _threadId = _platform.CurrentThreadId();
+        _threadId = OsThread.CurrentId();
         s_log.Info($"thread {ThreadId} serves connection {Id} ({Peer})");
         LockedRoomLink? link = null;
         try

@@ -1,26 +1,29 @@
-using System.Buffers;
 using System.Text;
 
 namespace ChatFork.Supervisor.Room;
 
 /// <summary>
-/// One thing for the room to do. <see cref="Data"/> is rented from the shared ArrayPool by whoever posts a chat line
-/// and returned by the room once it has copied the line out, so relaying allocates nothing per message.
+/// One thing for the room to do. A chat line's text travels in a <see cref="RentedLine"/> that this event owns: it is
+/// rented when the event is made and returned by <see cref="Release"/>, which whoever consumes the event calls (the
+/// room once it has relayed the line, or a pipe reader that could not post it), so relaying allocates nothing per
+/// message.
 /// </summary>
 internal readonly record struct RoomEvent(
     RoomEventKind Kind,
     IRoomMember Member,
-    byte[]? Data = null,
-    int Length = 0,
+    RentedLine? Line = null,
     string? Text = null,
     string? Target = null,
     IReadOnlyList<string>? Lines = null)
 {
-    /// <summary>A chat line (Said or Acted) whose text, already clean, is copied into a rented buffer.</summary>
-    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, string text)
-    {
-        var data = ArrayPool<byte>.Shared.Rent(Math.Max(Encoding.UTF8.GetMaxByteCount(text.Length), 1));
-        var length = Encoding.UTF8.GetBytes(text, data);
-        return new RoomEvent(kind, member, data, length);
-    }
+    /// <summary>A chat line (Said or Acted) whose UTF-8 text, already clean, is copied into a rented buffer.</summary>
+    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, ReadOnlySpan<byte> utf8) =>
+        new(kind, member, RentedLine.Copy(utf8));
+
+    /// <summary>As <see cref="ChatLine(RoomEventKind, IRoomMember, ReadOnlySpan{byte})"/>, from text.</summary>
+    public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, string text) =>
+        ChatLine(kind, member, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Gives the rented text back to the pool; call once, when the event has been handled or dropped.</summary>
+    public void Release() => Line?.Return();
 }

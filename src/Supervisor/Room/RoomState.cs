@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using ChatFork.Text;
@@ -42,7 +41,7 @@ internal sealed class RoomState
         _postBack = postBack;
     }
 
-    /// <summary>Acts on one event, and returns its rented buffer to the pool. Never throws.</summary>
+    /// <summary>Acts on one event, then releases it (its rented line goes back to the pool). Never throws.</summary>
     public void Handle(RoomEvent e)
     {
         try
@@ -55,10 +54,7 @@ internal sealed class RoomState
         }
         finally
         {
-            if (e.Data is not null)
-            {
-                ArrayPool<byte>.Shared.Return(e.Data);
-            }
+            e.Release();
         }
     }
 
@@ -90,10 +86,10 @@ internal sealed class RoomState
         switch (e.Kind)
         {
             case RoomEventKind.Said:
-                Broadcast(member, Format("<", member.Nick, "> ", e.Data.AsSpan(0, e.Length)));
+                Broadcast(member, Format("<", member.Nick, "> ", e.Line!.Value));
                 break;
             case RoomEventKind.Acted:
-                Broadcast(member, Format("* ", member.Nick, " ", e.Data.AsSpan(0, e.Length)));
+                Broadcast(member, Format("* ", member.Nick, " ", e.Line!.Value));
                 break;
             case RoomEventKind.NickRequested:
                 ChangeNick(member, e.Text!);
@@ -274,17 +270,31 @@ internal sealed class RoomState
         return _scratch.AsSpan(0, Encoding.UTF8.GetBytes(text, _scratch));
     }
 
-    // prefix + nick + separator + text, built in the scratch buffer without a string per message.
-    private ReadOnlySpan<byte> Format(string prefix, string nick, string separator, ReadOnlySpan<byte> text)
+    // prefix + nick + separator + text: written in front of the text in its own rented buffer (no copy of the text),
+    // or built in the scratch buffer if the prefix does not fit there.
+    private ReadOnlySpan<byte> Format(string prefix, string nick, string separator, RentedLine text)
     {
-        var length = prefix.Length + Encoding.UTF8.GetByteCount(nick) + separator.Length + text.Length;
-        EnsureScratch(length);
+        Span<byte> head = stackalloc byte[RentedLine.HeadRoom];
+        var headLength = prefix.Length + Encoding.UTF8.GetByteCount(nick) + separator.Length;
+        if (headLength <= head.Length)
+        {
+            var n = Encoding.UTF8.GetBytes(prefix, head);
+            n += Encoding.UTF8.GetBytes(nick, head[n..]);
+            n += Encoding.UTF8.GetBytes(separator, head[n..]);
+            if (text.TryPrefix(head[..n], out var line))
+            {
+                return line;
+            }
+        }
+
+        var body = text.Text;
+        EnsureScratch(headLength + body.Length);
         var span = _scratch.AsSpan();
-        var n = Encoding.UTF8.GetBytes(prefix, span);
-        n += Encoding.UTF8.GetBytes(nick, span[n..]);
-        n += Encoding.UTF8.GetBytes(separator, span[n..]);
-        text.CopyTo(span[n..]);
-        return span[..(n + text.Length)];
+        var m = Encoding.UTF8.GetBytes(prefix, span);
+        m += Encoding.UTF8.GetBytes(nick, span[m..]);
+        m += Encoding.UTF8.GetBytes(separator, span[m..]);
+        body.CopyTo(span[m..]);
+        return span[..(m + body.Length)];
     }
 
     private void EnsureScratch(int length)

@@ -31,7 +31,7 @@ public sealed class LifecycleTests
 
         await alice.SendAsync("still here");
         Assert.That((await bob.ReadUntilAsync(l => l.Contains("still here", StringComparison.Ordinal), "alice's line")).Last(), Does.EndWith("> still here"));
-        await server.WaitForLogAsync($"worker {worker} killed by {name}");
+        await server.WaitForLogAsync($"reaper/worker-exited: worker {worker} killed by {name}");
     }
 
     [Test]
@@ -93,7 +93,7 @@ public sealed class LifecycleTests
         }
 
         Assert.That(workers.Where(ProcFs.Exists), Is.Empty, "no worker outlives a clean shutdown");
-        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("shut down cleanly"));
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("INFO  ").And.Contain("supervisor/shutdown-finished:"));
     }
 
     [Test]
@@ -105,7 +105,7 @@ public sealed class LifecycleTests
         var (alice, _) = await server.JoinAsync("alice");
         await using var a = alice;
         // Wait for the pool's replacement to be up, so every worker signalled is one that has started.
-        Assert.That(await ServerProcess.EventuallyAsync(() => server.Log.Split('\n').Count(l => l.TrimEnd().EndsWith(" attached", StringComparison.Ordinal)) >= 2), Is.True);
+        Assert.That(await ServerProcess.EventuallyAsync(() => server.Log.Split('\n').Count(l => l.Contains("attach/worker-attached:", StringComparison.Ordinal)) >= 2), Is.True);
         var workers = server.Children().Select(c => c.Pid).ToList();
         foreach (var worker in workers)
         {
@@ -117,7 +117,8 @@ public sealed class LifecycleTests
         var rest = await alice.DrainAsync(TimeSpan.FromSeconds(5));
         Assert.That(rest, Does.Contain("* server shutting down"), "workers ignore SIGINT and finish in order");
         Assert.That(server.Log, Does.Not.Contain("killed by SIGINT"));
-        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("shut down cleanly"));
+        Assert.That(server.ExitCode, Is.EqualTo(0), "an orderly shutdown exits 0");
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("INFO  ").And.Contain("supervisor/shutdown-finished:"));
     }
 
     [Test]
@@ -135,8 +136,8 @@ public sealed class LifecycleTests
         Assert.That(exitCode, Is.EqualTo(1), server.Log);
         Assert.That(stopped.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(ProcFs.Exists(worker), Is.False, "the stopped worker was killed and reaped");
-        Assert.That(server.Log, Does.Contain($"worker {worker} killed by SIGKILL"));
-        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("after killing 1 workers"));
+        Assert.That(server.Log, Does.Contain($"reaper/worker-exited: worker {worker} killed by SIGKILL"));
+        Assert.That(server.Log.TrimEnd().Split('\n').Last(), Does.Contain("WARN  ").And.Contain("supervisor/shutdown-finished:"));
     }
 
     [Test]
@@ -152,7 +153,7 @@ public sealed class LifecycleTests
                 Assert.That(await refused.WaitForEofAsync(), Is.True);
             }
 
-            await server.WaitForLogAsync("could not start a worker.*backing off");
+            await server.WaitForLogAsync("launcher/spawn-backoff:");
             Assert.That(server.HasExited, Is.False, "the supervisor survives failed starts");
 
             File.CreateSymbolicLink(workerPath, ServerProcess.WorkerPath);
@@ -251,7 +252,7 @@ public sealed class LifecycleTests
         // A leak per connection would show as a hundred or more. The runtime may open a descriptor or two of its own
         // lazily under load (an eventfd, a timer); that is not growth with connections.
         Assert.That(after, Is.LessThanOrEqualTo(before + 2), $"the supervisor's sockets and pipes grew from {before} to {after}: new ones: {grew}");
-        int Reaped() => server.Log.Split('\n').Count(l => l.Contains("reaped worker", StringComparison.Ordinal));
+        int Reaped() => server.Log.Split('\n').Count(l => l.Contains("reaper/worker-reaped:", StringComparison.Ordinal));
         Assert.That(await ServerProcess.EventuallyAsync(() => Reaped() >= 110), Is.True, $"{Reaped()} reaps logged for 110 exits");
     }
 

@@ -9,16 +9,18 @@ namespace ChatFork.Tests.Integration;
 /// <summary>The pipes are not a way in: only the process the supervisor started, with its secret, gets a client.</summary>
 public sealed partial class PipeSecurityTests
 {
-    [TestCase("garbage", "broke the (pipe )?protocol")]
-    [TestCase("oversized", "broke the (pipe )?protocol")]
-    [TestCase("wrong-secret", "wrong secret")]
-    [TestCase("wrong-pid", "wrong secret")]
-    public async Task A_worker_that_breaks_the_rules_while_attaching_is_killed_and_reaped(string misbehaviour, string logged)
+    [TestCase("garbage")]
+    [TestCase("oversized")]
+    [TestCase("wrong-secret")]
+    [TestCase("wrong-pid")]
+    public async Task A_worker_that_breaks_the_rules_while_attaching_is_killed_and_reaped(string misbehaviour)
     {
-        await using var server = await ServerProcess.StartAsync(Rogue(misbehaviour), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
+        // A bad hello fails the attach; garbage after a good one breaks the pipe protocol.
+        const string logged = "(attach/attach-failed|pipe/protocol-violation):";
+        await using var server = await StartRogueAsync(misbehaviour, "--prespawn", "1");
         var line = await server.WaitForLogAsync(logged);
         var pid = int.Parse(PidInLog().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        await server.WaitForLogAsync($@"worker {pid} killed by SIGKILL");
+        await server.WaitForLogAsync($@"reaper/worker-exited: worker {pid} killed by SIGKILL");
         Assert.That(await ServerProcess.EventuallyAsync(() => !ProcFs.Exists(pid)), Is.True, $"rogue worker {pid} was not reaped");
         Assert.That(server.HasExited, Is.False, "a rogue worker must not take the supervisor down");
     }
@@ -26,18 +28,18 @@ public sealed partial class PipeSecurityTests
     [Test]
     public async Task A_worker_that_speaks_before_it_has_a_client_is_killed()
     {
-        await using var server = await ServerProcess.StartAsync(Rogue("early-say"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
-        var line = await server.WaitForLogAsync("broke the pipe protocol: Say arrived before Ready");
+        await using var server = await StartRogueAsync("early-say", "--prespawn", "1");
+        var line = await server.WaitForLogAsync("pipe/protocol-violation: .*Say arrived before Ready");
         Assert.That(line, Does.Contain("Killing it"));
     }
 
     [Test]
     public async Task Workers_that_keep_breaking_the_rules_make_the_supervisor_back_off_instead_of_respawning_at_full_speed()
     {
-        await using var server = await ServerProcess.StartAsync(Rogue("early-say"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
-        await server.WaitForLogAsync("backing off");
+        await using var server = await StartRogueAsync("early-say", "--prespawn", "1");
+        await server.WaitForLogAsync("launcher/spawn-backoff:");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var started = server.Log.Split('\n').Count(l => l.Contains("started worker", StringComparison.Ordinal));
+        var started = server.Log.Split('\n').Count(l => l.Contains("launcher/worker-started:", StringComparison.Ordinal));
         // Back-off doubles from 100 ms: within about 3 s no more than a handful of attempts.
         Assert.That(started, Is.LessThanOrEqualTo(8), server.Log);
     }
@@ -46,10 +48,10 @@ public sealed partial class PipeSecurityTests
     public async Task A_worker_that_relays_a_terminal_escape_is_dropped_and_nothing_reaches_the_room()
     {
         // A real worker serves the observer; a rogue one (started for the next connection) relays dirty text.
-        await using var server = await ServerProcess.StartAsync(Rogue("dirty-text"), "--worker", ServerProcess.RogueWorkerPath);
+        await using var server = await StartRogueAsync("dirty-text");
         await using var victim = await server.ConnectAsync("victim");
-        await server.WaitForLogAsync("broke the pipe protocol: A chat line is not valid UTF-8 or holds control characters");
-        await server.WaitForLogAsync("killed by SIGKILL");
+        await server.WaitForLogAsync("pipe/protocol-violation: .*not valid UTF-8 or holds control characters");
+        await server.WaitForLogAsync("reaper/worker-exited: .*killed by SIGKILL");
         Assert.That(await victim.WaitForEofAsync(), Is.True, "the rogue's client is cut off with it");
     }
 
@@ -57,8 +59,8 @@ public sealed partial class PipeSecurityTests
     public async Task A_stranger_that_reaches_a_workers_pipe_before_the_worker_is_dropped_with_the_worker()
     {
         // The rogue in "silent" mode never connects, so the stranger (this test) is first on the pipe.
-        await using var server = await ServerProcess.StartAsync(Rogue("silent"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1");
-        var started = await server.WaitForLogAsync(@"started worker \d+ .*pipe (\S+)\)");
+        await using var server = await StartRogueAsync("silent", "--prespawn", "1");
+        var started = await server.WaitForLogAsync(@"launcher/worker-started: .*pipe (\S+)\)");
         var path = PipeInLog().Match(started).Groups[1].Value;
 
         using var stranger = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -67,18 +69,18 @@ public sealed partial class PipeSecurityTests
         new HelloMessage(Environment.ProcessId, new byte[HelloMessage.SecretLength]).WriteTo(hello);
         await stranger.SendAsync(hello.WrittenMemory);
 
-        await server.WaitForLogAsync($@"process {Environment.ProcessId}, not worker \d+, connected to that worker's pipe");
+        await server.WaitForLogAsync($@"attach/attach-failed: process {Environment.ProcessId}, not worker \d+");
         Assert.That(await DisconnectedAsync(stranger), Is.True, "the stranger is disconnected");
-        await server.WaitForLogAsync("killed by SIGKILL");
+        await server.WaitForLogAsync("reaper/worker-exited: .*killed by SIGKILL");
     }
 
     [Test]
     public async Task Once_a_worker_is_attached_its_pipe_cannot_be_reached_at_all()
     {
         await using var server = await ServerProcess.StartAsync("--prespawn", "1");
-        var started = await server.WaitForLogAsync(@"started worker \d+ .*pipe (\S+)\)");
+        var started = await server.WaitForLogAsync(@"launcher/worker-started: .*pipe (\S+)\)");
         var path = PipeInLog().Match(started).Groups[1].Value;
-        await server.WaitForLogAsync(@"worker \d+ attached");
+        await server.WaitForLogAsync(@"attach/worker-attached:");
 
         using var stranger = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         var refused = Assert.CatchAsync<SocketException>(async () => await stranger.ConnectAsync(new UnixDomainSocketEndPoint(path)));
@@ -88,10 +90,10 @@ public sealed partial class PipeSecurityTests
     [Test]
     public async Task A_worker_that_never_attaches_is_killed_after_the_attach_timeout()
     {
-        await using var server = await ServerProcess.StartAsync(Rogue("silent"), "--worker", ServerProcess.RogueWorkerPath, "--prespawn", "1", "--attach-timeout", "1");
-        var line = await server.WaitForLogAsync(@"did not attach within 1 s");
+        await using var server = await StartRogueAsync("silent", "--prespawn", "1", "--attach-timeout", "1");
+        var line = await server.WaitForLogAsync(@"attach/attach-failed: .*--attach-timeout");
         var pid = int.Parse(PidInLog().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        await server.WaitForLogAsync($"worker {pid} killed by SIGKILL");
+        await server.WaitForLogAsync($@"reaper/worker-exited: worker {pid} killed by SIGKILL");
     }
 
     private static async Task<bool> DisconnectedAsync(Socket socket)
@@ -107,7 +109,10 @@ public sealed partial class PipeSecurityTests
         }
     }
 
-    private static Dictionary<string, string> Rogue(string mode) => new() { ["CHATFORK_ROGUE"] = mode };
+    // A rogue worker never attaches as it should, so the server need not wait for its pool at start.
+    private static Task<ServerProcess> StartRogueAsync(string mode, params string[] options) =>
+        ServerProcess.StartAsync(new Dictionary<string, string> { ["CHATFORK_ROGUE"] = mode },
+            ["--worker", ServerProcess.RogueWorkerPath, "--pool-wait", "0", .. options]);
 
     [GeneratedRegex(@"worker (\d+)")]
     private static partial Regex PidInLog();

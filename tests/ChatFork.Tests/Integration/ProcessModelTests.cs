@@ -79,7 +79,7 @@ public sealed class ProcessModelTests
 
         Assert.That(await ServerProcess.EventuallyAsync(() => !ProcFs.Exists(worker)), Is.True,
             $"worker {worker} still has a /proc entry (state {ProcFs.Stat(worker)?.State}): not exited, or a zombie nobody reaped");
-        await server.WaitForLogAsync($@"reaped worker {worker}\b");
+        await server.WaitForLogAsync($@"reaper/worker-reaped: .*\b{worker}\b");
         Assert.That(ProcFs.Children(server.Pid).Where(c => c.State == 'Z'), Is.Empty);
     }
 

@@ -40,6 +40,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The supervisor's exit code, once it has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Starts chatfork with the given options and waits for its "listening on" line.</summary>
     public static Task<ServerProcess> StartAsync(params string[] options) => StartAsync(new Dictionary<string, string>(), options);
 

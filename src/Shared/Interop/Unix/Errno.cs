@@ -5,6 +5,4 @@ internal static class Errno
 {
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
-    internal const int EWOULDBLOCK = EAGAIN;
-    internal const int EPIPE = 32;
 }

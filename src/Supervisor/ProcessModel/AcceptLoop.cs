@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using ChatFork.Supervisor.Logging;
 using NLog;
 
-namespace ChatFork.Supervisor;
+namespace ChatFork.Supervisor.ProcessModel;
 
 /// <summary>
 /// <c>listen(); for (;;) { accept(); fork(); }</c>: the classic server loop, on a thread of its own with a blocking
@@ -15,20 +15,18 @@ internal sealed class AcceptLoop
     private static readonly Logger s_log = LogManager.GetLogger("accept");
 
     private readonly Socket _listener;
-    private readonly ConnectionDispatcher _dispatcher;
+    private readonly Admission _admission;
     private readonly Thread _thread;
     private readonly BurstWarning _errors = new(s_log, TimeSpan.FromSeconds(5));
     private volatile bool _stopping;
     private long _nextConnectionId;
 
-    public AcceptLoop(Socket listener, ConnectionDispatcher dispatcher)
+    public AcceptLoop(Socket listener, Admission admission)
     {
         _listener = listener;
-        _dispatcher = dispatcher;
+        _admission = admission;
         _thread = new Thread(Run) { IsBackground = true, Name = "accept loop" };
     }
-
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
     /// <summary>Binds and listens; the socket is close-on-exec, as every socket .NET makes, so no worker inherits it.</summary>
     /// <exception cref="ChatForkException">The address cannot be bound (in use, not ours).</exception>
@@ -81,11 +79,11 @@ internal sealed class AcceptLoop
                 continue;
             }
 
-            var connection = new PendingConnection(++_nextConnectionId, client);
-            s_log.Info($"accepted {connection.PeerText} (connection {connection.Id})");
+            var connection = PendingConnection.Accepted(++_nextConnectionId, client, TimeProvider.System);
+            s_log.Event(LogLevel.Info, LogEvents.ConnectionAccepted, $"accepted {connection.PeerText} (connection {connection.Id})");
             try
             {
-                _dispatcher.Accepted(connection);
+                _admission.Accepted(connection);
             }
             catch (Exception e)
             {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
-
-namespace ChatFork.Supervisor;
+namespace ChatFork.Supervisor.ProcessModel;
 
 /// <summary>
 /// The table of worker processes and the connections waiting for them: one lock, no I/O under it. It enforces the
@@ -24,13 +22,16 @@ internal sealed class WorkerRegistry
     private readonly AdmissionRules _admission;
     private int _starting;
     private int _busy;
+    private readonly SpawnBackoff _backoff;
+    private readonly TimeProvider _time;
     private bool _shuttingDown;
-    private long _backoffUntil;
 
-    public WorkerRegistry(ServerSettings settings)
+    public WorkerRegistry(ServerSettings settings, SpawnBackoff backoff, TimeProvider time)
     {
         _settings = settings;
         _admission = new AdmissionRules(settings);
+        _backoff = backoff;
+        _time = time;
     }
 
     /// <summary>Worker processes alive (or not yet reaped).</summary>
@@ -85,7 +86,7 @@ internal sealed class WorkerRegistry
                 return AdmitResult.Assigned(node.Value);
             }
 
-            if (Stopwatch.GetTimestamp() < _backoffUntil)
+            if (_backoff.IsActive)
             {
                 return AdmitResult.Refused(Refusal.Busy);
             }
@@ -104,7 +105,7 @@ internal sealed class WorkerRegistry
     {
         lock (_lock)
         {
-            if (_shuttingDown || Stopwatch.GetTimestamp() < _backoffUntil)
+            if (_shuttingDown || _backoff.IsActive)
             {
                 return false;
             }
@@ -152,7 +153,7 @@ internal sealed class WorkerRegistry
     {
         lock (_lock)
         {
-            if (slot.State != WorkerState.Starting)
+            if (slot.Life.State != WorkerState.Starting)
             {
                 return null;
             }
@@ -164,7 +165,7 @@ internal sealed class WorkerRegistry
                 return connection;
             }
 
-            slot.State = WorkerState.Idle;
+            slot.Life.Attach();
             _idle.AddLast(slot);
             return null;
         }
@@ -175,7 +176,7 @@ internal sealed class WorkerRegistry
     {
         lock (_lock)
         {
-            var state = slot.State;
+            var state = slot.Life.Exit();
             switch (state)
             {
                 case WorkerState.Starting:
@@ -191,23 +192,13 @@ internal sealed class WorkerRegistry
                     return state;
             }
 
-            if (slot.Connection is { } connection)
+            if (slot.Life.Connection is { } connection)
             {
                 ReleaseConnection(connection);
             }
 
-            slot.State = WorkerState.Exited;
             _slots.Remove(slot.WorkerId);
             return state;
-        }
-    }
-
-    /// <summary>Starts a back-off: no spawns, and no queueing of new connections, until it ends.</summary>
-    public void BackOffUntil(long timestamp)
-    {
-        lock (_lock)
-        {
-            _backoffUntil = timestamp;
         }
     }
 
@@ -226,7 +217,7 @@ internal sealed class WorkerRegistry
     /// <summary>Takes the connections that have waited longer than <paramref name="maxWait"/>.</summary>
     public List<PendingConnection> TakeExpiredPending(TimeSpan maxWait)
     {
-        var limit = Stopwatch.GetTimestamp() - (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
+        var limit = _time.GetTimestamp() - (long)(maxWait.TotalSeconds * _time.TimestampFrequency);
         var expired = new List<PendingConnection>();
         lock (_lock)
         {
@@ -263,8 +254,7 @@ internal sealed class WorkerRegistry
 
     private void BecomeBusy(WorkerSlot slot, PendingConnection connection)
     {
-        slot.State = WorkerState.Busy;
-        slot.Connection = connection;
+        slot.Life.Assign(connection);
         _busy++;
     }
 

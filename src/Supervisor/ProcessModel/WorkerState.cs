@@ -1,6 +1,6 @@
-namespace ChatFork.Supervisor;
+namespace ChatFork.Supervisor.ProcessModel;
 
-/// <summary>Where a worker is in its life, as the registry sees it.</summary>
+/// <summary>Where a worker is in its life. <see cref="WorkerLifecycle"/> owns the transitions.</summary>
 internal enum WorkerState
 {
     /// <summary>Process started; not yet attached to its pipe with the right secret.</summary>

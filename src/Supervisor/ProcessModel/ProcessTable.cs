@@ -2,7 +2,7 @@ using System.Globalization;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor;
+namespace ChatFork.Supervisor.ProcessModel;
 
 /// <summary>
 /// The <c>/ps</c> table: the supervisor and every worker, what each does, how long it has lived and how much memory
@@ -12,14 +12,12 @@ namespace ChatFork.Supervisor;
 internal sealed class ProcessTable : IProcessTable
 {
     private readonly WorkerRegistry _registry;
-    private readonly IProcessPlatform _platform;
     private readonly string _listening;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.Now;
 
-    public ProcessTable(WorkerRegistry registry, IProcessPlatform platform, string listening)
+    public ProcessTable(WorkerRegistry registry, string listening)
     {
         _registry = registry;
-        _platform = platform;
         _listening = listening;
     }
 
@@ -30,23 +28,24 @@ internal sealed class ProcessTable : IProcessTable
         string? memoryKind = null;
 
         var self = Environment.ProcessId;
-        var selfMemory = _platform.ReadMemory(self);
+        var selfMemory = ProcessMemory.Read(self);
         memoryKind ??= selfMemory?.Kind;
         table.Add([self.ToString(CultureInfo.InvariantCulture), "supervisor", "-", Formats.Uptime(now - _startedAt), Memory(selfMemory), $"listening on {_listening}"]);
 
         foreach (var slot in _registry.Snapshot())
         {
-            var memory = _platform.ReadMemory(slot.ProcessId);
+            var memory = ProcessMemory.Read(slot.ProcessId);
             memoryKind ??= memory?.Kind;
-            var nick = slot.State switch
+            var connection = slot.Life.Connection;
+            var nick = slot.Life.State switch
             {
                 WorkerState.Starting => "(starting)",
                 WorkerState.Idle => "(idle, pooled)",
-                _ => slot.Connection is { } c ? nicksByMemberId.GetValueOrDefault(c.Id, "(joining)") : "(joining)",
+                _ => connection is { } c ? nicksByMemberId.GetValueOrDefault(c.Id, "(joining)") : "(joining)",
             };
             table.Add([
                 slot.ProcessId.ToString(CultureInfo.InvariantCulture), "worker", nick, Formats.Uptime(now - slot.StartedAt),
-                Memory(memory), slot.Connection?.PeerText ?? "-",
+                Memory(memory), connection?.PeerText ?? "-",
             ]);
         }
 

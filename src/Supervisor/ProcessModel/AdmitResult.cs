@@ -1,4 +1,4 @@
-namespace ChatFork.Supervisor;
+namespace ChatFork.Supervisor.ProcessModel;
 
 /// <summary>What the registry decided about a new connection.</summary>
 internal readonly record struct AdmitResult(AdmitOutcome Outcome, WorkerSlot? Worker = null, string? Refusal = null)

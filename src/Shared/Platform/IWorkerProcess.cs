@@ -1,0 +1,16 @@
+namespace ChatFork.Platform;
+
+/// <summary>A started worker process, as the supervisor holds it until the reaper has accounted for its exit.</summary>
+public interface IWorkerProcess : IDisposable
+{
+    int Id { get; }
+
+    /// <summary>Valid once the process has exited: the code, or on Unix 128 + the signal that ended it.</summary>
+    int ExitCode { get; }
+
+    /// <summary>Calls <paramref name="exited"/> once when the process has exited and its status is collected (on any thread; at once if it is gone already).</summary>
+    void OnExit(Action exited);
+
+    /// <summary>SIGKILL (TerminateProcess on Windows); nothing if it has exited already.</summary>
+    void Kill();
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using ChatFork.Interop.Windows;
+
+namespace ChatFork.Platform;
+
+/// <summary>
+/// Windows: workers are put in a Job object with <c>JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE</c>: when the supervisor
+/// exits, by any means, the kernel closes the job handle and kills every worker in it.
+/// </summary>
+/// <remarks>
+/// Known gaps of this start path (Process.Start): it cannot create the child suspended, so the worker runs for a
+/// moment before it is in the job; and it passes <c>bInheritHandles=TRUE</c>, so every inheritable handle of the
+/// supervisor reaches the worker.
+/// </remarks>
+[SupportedOSPlatform("windows")]
+internal sealed class WindowsProcessLifetime : IProcessLifetime
+{
+    private readonly Lazy<SafeJobHandle> _job = new(CreateKillOnCloseJob);
+
+    public IWorkerProcess Start(WorkerCommand command)
+    {
+        var process = DotnetChildProcess.Start(command);
+        if (!Kernel32.AssignProcessToJobObject(_job.Value, process.Process.Handle))
+        {
+            var error = Marshal.GetLastPInvokeError();
+            process.Kill();
+            process.Dispose();
+            throw new ChatForkException($"Could not put worker {process.Id} in the supervisor's job object: {Marshal.GetPInvokeErrorMessage(error)}.");
+        }
+
+        process.GiveInput(command.StandardInput);
+        return process;
+    }
+
+    public IDisposable BindToParent(int supervisorProcessId, Action onSupervisorGone)
+    {
+        // The Job object the supervisor put us in does the work; here we only check the supervisor is alive.
+        try
+        {
+            using var parent = Process.GetProcessById(supervisorProcessId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ChatForkException($"The supervisor (pid {supervisorProcessId}) is gone.", e);
+        }
+
+        return new NothingToUndo();
+    }
+
+    private static unsafe SafeJobHandle CreateKillOnCloseJob()
+    {
+        var job = Kernel32.CreateJobObject(0, null);
+        if (job.IsInvalid)
+        {
+            throw new ChatForkException($"Could not create a job object: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+        }
+
+        var limits = new Kernel32.JOBOBJECT_EXTENDED_LIMIT_INFORMATION();
+        limits.BasicLimitInformation.LimitFlags = Kernel32.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (!Kernel32.SetInformationJobObject(job, Kernel32.JobObjectExtendedLimitInformation, &limits, (uint)sizeof(Kernel32.JOBOBJECT_EXTENDED_LIMIT_INFORMATION)))
+        {
+            var error = Marshal.GetLastPInvokeError();
+            job.Dispose();
+            throw new ChatForkException($"Could not make the job object kill its processes on close: {Marshal.GetPInvokeErrorMessage(error)}.");
+        }
+
+        return job;
+    }
+
+    private sealed class NothingToUndo : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System.Net.Sockets;
+using ChatFork.Platform;
+using ChatFork.Supervisor.Logging;
+using ChatFork.Supervisor.Room;
+using NLog;
+
+namespace ChatFork.Supervisor.ProcessModel;
+
+/// <summary>
+/// The process model, wired: each step of a connection's life has one owner, and this class connects them and
+/// reacts to what they report. See the overview at the top of Supervisor.cs and the "where is it" table in
+/// docs/architecture.md.
+/// <code>
+///   AcceptLoop ─▶ Admission ─▶ WorkerRegistry ◀─ WorkerLauncher (spawn, SpawnBackoff)
+///                     │              │                 │ started
+///                     ▼              ▼                 ▼
+///                  HandOff ◀──── (matched) ◀──── WorkerAttach ─▶ WorkerPipeReader ─▶ ChatRoom ─▶ WorkerOutbox
+///                                                                                    Reaper ─▶ Reaped (here)
+/// </code>
+/// </summary>
+internal sealed class ProcessModelServer : IServerModel
+{
+    private static readonly Logger s_log = LogManager.GetLogger("supervisor");
+
+    private readonly ServerSettings _settings;
+    private readonly SpawnBackoff _backoff;
+    private readonly WorkerRegistry _registry;
+    private readonly Reaper _reaper;
+    private readonly WorkerLauncher _launcher;
+    private readonly ChatRoom? _room;
+    private readonly WorkerAttach _attach;
+    private readonly HandOff _handOff;
+    private readonly Admission _admission;
+    private readonly AcceptLoop _accept;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _roomLoop = Task.CompletedTask;
+    private Task _reapLoop = Task.CompletedTask;
+    private Task _housekeeping = Task.CompletedTask;
+
+    public ProcessModelServer(ServerSettings settings, Socket listener, string endpoint)
+    {
+        _settings = settings;
+        _backoff = new SpawnBackoff(TimeProvider.System);
+        _registry = new WorkerRegistry(settings, _backoff, TimeProvider.System);
+        _room = settings.Mode == ServerMode.Chat ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
+        _reaper = new Reaper(_registry);
+        _reaper.Reaped += OnReaped;
+        _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff,
+            started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
+        _attach = new WorkerAttach(settings, _room, _backoff);
+        _handOff = new HandOff(CurrentPlatform.HandOff, _room);
+        _admission = new Admission(settings, _registry, _handOff, _launcher.Nudge);
+        _accept = new AcceptLoop(listener, _admission);
+    }
+
+    public string Description =>
+        $"up to {_settings.MaxClients} workers, {_settings.Prespawn} pooled, hand-off by {_handOff.Name}, worker {_settings.WorkerPath}";
+
+    public async Task StartAsync()
+    {
+        foreach (var path in PipePaths.RemoveStale())
+        {
+            s_log.Debug($"removed {path}, left by a supervisor that is gone");
+        }
+
+        if (!File.Exists(_settings.WorkerPath))
+        {
+            s_log.Error($"the worker executable {_settings.WorkerPath} does not exist; connections will be refused until it does");
+        }
+
+        _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
+        _reapLoop = _reaper.RunAsync();
+        _launcher.Start();
+        _accept.Start();
+        _housekeeping = HousekeepAsync(_stopping.Token);
+
+        // Ready means warm: say "listening" once the pool's workers are attached, so the first clients (and the
+        // benchmark) meet the server as it will be. Bounded (--pool-wait): a broken worker must not keep it silent.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (_registry.IdleCount < _settings.Prespawn && started.Elapsed < _settings.PoolWait)
+        {
+            await Task.Delay(5);
+        }
+
+        if (_settings.Prespawn > 0)
+        {
+            s_log.Event(LogLevel.Info, LogEvents.PoolReady, $"worker pool ready: {_registry.IdleCount} of {_settings.Prespawn} idle workers attached after {started.Elapsed.TotalMilliseconds:0} ms");
+        }
+    }
+
+    public async Task<int> ShutdownAsync(string reason, CancellationToken forced)
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await _stopping.CancelAsync();
+        _accept.Stop();
+        _launcher.Stop();
+        var (workers, pending) = _registry.BeginShutdown();
+        s_log.Event(LogLevel.Info, LogEvents.ShutdownStarted, $"shutting down ({reason}): no new connections; telling {workers.Count} workers to finish");
+        foreach (var connection in pending)
+        {
+            Refusal.Send(connection.Socket, Refusal.ShuttingDown);
+        }
+
+        foreach (var slot in workers)
+        {
+            if (slot.Life.State == WorkerState.Starting)
+            {
+                slot.Kill("the server is shutting down before it attached");
+            }
+            else
+            {
+                slot.Outbox.SendShutdown(Refusal.ShuttingDown);
+            }
+        }
+
+        var clean = await WaitForWorkersAsync(_settings.ShutdownTimeout, forced);
+        var killed = 0;
+        if (!clean)
+        {
+            foreach (var slot in _registry.Snapshot())
+            {
+                slot.Kill("it did not exit in time during shutdown");
+                killed++;
+            }
+
+            await WaitForWorkersAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+        }
+
+        _admission.FlushWarnings();
+        _room?.Complete();
+        _reaper.Complete();
+        await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        var left = _registry.ProcessCount;
+        if (clean)
+        {
+            s_log.Event(LogLevel.Info, LogEvents.ShutdownFinished, $"shut down cleanly in {stopwatch.Elapsed.TotalSeconds:0.00} s: all {workers.Count} workers exited and were reaped");
+            return 0;
+        }
+
+        s_log.Event(LogLevel.Warn, LogEvents.ShutdownFinished, $"shut down in {stopwatch.Elapsed.TotalSeconds:0.00} s after killing {killed} workers that did not finish" +
+                   (left > 0 ? $"; {left} could not be reaped" : ""));
+        return 1;
+    }
+
+    public void Dispose()
+    {
+        _launcher.Dispose();
+        _stopping.Dispose();
+    }
+
+    // On a launcher thread: watch it, then wait for it to attach (asynchronously: the launcher must not block).
+    private void OnStarted(WorkerSlot slot)
+    {
+        _reaper.Watch(slot);
+        _ = AttachAndPlaceAsync(slot);
+    }
+
+    // Attached: give it the oldest waiting connection, or pool it (or, in shutdown, tell it to go).
+    private async Task AttachAndPlaceAsync(WorkerSlot slot)
+    {
+        if (!await _attach.RunAsync(slot))
+        {
+            return;
+        }
+
+        if (_registry.Attached(slot) is { } connection)
+        {
+            _handOff.Give(slot, connection);
+        }
+        else if (_registry.IsShuttingDown)
+        {
+            slot.Outbox.SendShutdown(Refusal.ShuttingDown);
+        }
+        else
+        {
+            _launcher.Nudge();
+        }
+    }
+
+    // On the reaper's loop, once per worker, after its slot is free.
+    private void OnReaped(WorkerExit exit)
+    {
+        var life = exit.Slot.Life;
+        if (!_registry.IsShuttingDown)
+        {
+            // A worker that dies before it attaches, or breaks the rules, says the next one may do the same: back off
+            // rather than respawn at full speed.
+            if (life.Misbehaved)
+            {
+                _launcher.BackOff($"worker {exit.Slot.ProcessId} was killed because {life.KillReason}");
+            }
+            else if (exit.LastState == WorkerState.Starting && life.KillReason is null)
+            {
+                _launcher.BackOff($"worker {exit.Slot.ProcessId} {exit.How} before it attached");
+            }
+        }
+
+        if (life.Joined)
+        {
+            _room?.PostReliably(new RoomEvent(RoomEventKind.Left, exit.Slot.Member, Text: exit.RoomWords()));
+        }
+
+        _launcher.Nudge();
+    }
+
+    // Once a second: refuse connections that waited too long for a worker.
+    private async Task HousekeepAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                _admission.RefuseExpired();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<bool> WaitForWorkersAsync(TimeSpan timeout, CancellationToken forced)
+    {
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (_registry.ProcessCount > 0)
+        {
+            if (forced.IsCancellationRequested || System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        return true;
+    }
+}

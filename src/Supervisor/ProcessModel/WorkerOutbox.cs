@@ -1,0 +1,234 @@
+using System.IO.Pipes;
+using System.Net.Sockets;
+using ChatFork.Platform;
+using ChatFork.Protocol;
+using ChatFork.Supervisor.Room;
+
+namespace ChatFork.Supervisor.ProcessModel;
+
+/// <summary>
+/// Everything the supervisor sends one worker: the hand-off, the room's lines, the shutdown word. It is the room's
+/// member for that worker's client (<see cref="IRoomMember"/>). Its queue is bounded; writes never block the caller.
+/// </summary>
+/// <remarks>
+/// <para>Three buffers, each with exactly one writer at a time:</para>
+/// <list type="bullet">
+/// <item><c>_fromRoom</c>: written by the room's loop alone, without a lock (<see cref="Deliver"/>), and moved on by
+///   that same loop once per batch (<see cref="Flush"/>), so a burst costs one lock and one pipe write, not one per line;</item>
+/// <item><c>_pending</c>: touched only under <c>_lock</c>, by <see cref="Flush"/>, <see cref="SendShutdown"/> (any
+///   thread) and the write loop;</item>
+/// <item><c>_inFlight</c>: owned by the one write loop while <c>_writing</c> is set.</item>
+/// </list>
+/// <para>The hand-off must be the first write: while it is in progress <c>_writing</c> is set, so room lines that
+/// arrive meanwhile wait in <c>_pending</c> and follow the socket down the pipe in order. Threads other than the room's
+/// never touch <c>_fromRoom</c>: that was the race behind "No frame is open" (a shutdown flushing it while the room was
+/// half-way through writing a frame into it).</para>
+/// </remarks>
+internal sealed class WorkerOutbox : IRoomMember
+{
+    private readonly WorkerSlot _slot;
+    private readonly PipeStream _pipe;
+    private readonly int _limit;
+    private readonly Lock _lock = new();
+    private FrameBuffer _fromRoom = new(512);
+    private FrameBuffer _pending = new(512);
+    private FrameBuffer _inFlight = new(512);
+    private int _queuedBytes; // _pending + _inFlight, read by the room without the lock to enforce the limit
+    private bool _writing;
+    private volatile bool _closed;
+
+    public WorkerOutbox(WorkerSlot slot, PipeStream pipe, int limit)
+    {
+        _slot = slot;
+        _pipe = pipe;
+        _limit = limit;
+    }
+
+    public long Id => _slot.Life.Connection?.Id ?? 0;
+
+    public string ServedBy => $"worker process {_slot.ProcessId} (supervisor {Environment.ProcessId})";
+
+    public string ServedByShort => $"worker {_slot.ProcessId}";
+
+    public string PeerEndPoint => _slot.Life.Connection?.PeerText ?? "-";
+
+    /// <summary>
+    /// Gives the worker its client: the hand-off frame and, with it, the socket. Must be the first write on the pipe;
+    /// the supervisor's copy of the socket is closed when this returns, whether it worked or not.
+    /// <paramref name="beforeSend"/> runs once the pipe is reserved for the hand-off and before the socket goes: what
+    /// it queues (the room's greeting) follows the socket down the pipe, and anything the worker says after taking
+    /// the socket (Ready, its client's first line) finds the supervisor already knowing of the hand-off.
+    /// </summary>
+    public void HandOff(ISocketHandOff handOff, Socket client, HandoffMessage message, Action beforeSend)
+    {
+        lock (_lock)
+        {
+            if (_writing || _pending.Length > 0 || _closed)
+            {
+                client.Dispose();
+                throw new InvalidOperationException($"Worker {_slot.ProcessId}'s pipe is busy or closed; a hand-off must come first.");
+            }
+
+            // Marked as writing (not locked) for the duration: no other write may slip between the frame and its
+            // descriptor, and no lock is held across the send.
+            _writing = true;
+        }
+
+        try
+        {
+            beforeSend();
+            handOff.Send(_pipe, client, _slot.ProcessId, message);
+        }
+        finally
+        {
+            bool start;
+            lock (_lock)
+            {
+                _writing = false;
+                start = TakeNextWriteLocked();
+            }
+
+            StartWriting(start);
+        }
+    }
+
+    /// <summary>Queues a line for the worker's client. The room's loop only. False when over the limit.</summary>
+    public bool Deliver(long sequence, ReadOnlySpan<byte> utf8Line)
+    {
+        if (_closed)
+        {
+            return true; // the worker is gone; its leave is on its way to the room
+        }
+
+        if (_fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + sizeof(long) + utf8Line.Length > _limit)
+        {
+            return false;
+        }
+
+        _fromRoom.WriteLineFrame(sequence, utf8Line);
+        return true;
+    }
+
+    /// <summary>Starts writing what the room queued. The room's loop only, after each batch.</summary>
+    public void Flush()
+    {
+        if (_fromRoom.Length == 0)
+        {
+            return;
+        }
+
+        bool start;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                _fromRoom.Clear();
+                return;
+            }
+
+            if (_pending.Length == 0)
+            {
+                (_fromRoom, _pending) = (_pending, _fromRoom);
+            }
+            else
+            {
+                _pending.WriteBytes(_fromRoom.WrittenSpan);
+                _fromRoom.Clear();
+            }
+
+            start = TakeNextWriteLocked();
+        }
+
+        StartWriting(start);
+    }
+
+    /// <summary>The room cannot keep up with this member: cut it off. Its leave arrives later, as for any other.</summary>
+    public void Drop(string reason) => _slot.Kill(reason);
+
+    /// <summary>Tells the worker to say <paramref name="lastLine"/> to its client and exit. Any thread.</summary>
+    public void SendShutdown(string lastLine)
+    {
+        bool start;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _pending.WriteTextFrame(FrameType.Shutdown, lastLine);
+            start = TakeNextWriteLocked();
+        }
+
+        StartWriting(start);
+    }
+
+    /// <summary>The worker is gone: drop what is queued and take nothing more.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            _pending.Clear();
+            _queuedBytes = 0;
+        }
+    }
+
+    // Under the lock: if no write is in flight and something is pending, make it the write in flight. The caller
+    // starts the write loop after releasing the lock (no I/O under it).
+    private bool TakeNextWriteLocked()
+    {
+        _queuedBytes = _pending.Length + _inFlight.Length;
+        if (_writing || _closed || _pending.Length == 0)
+        {
+            return false;
+        }
+
+        _writing = true;
+        (_pending, _inFlight) = (_inFlight, _pending);
+        return true;
+    }
+
+    private void StartWriting(bool start)
+    {
+        if (start)
+        {
+            _ = WriteLoopAsync();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _pipe.WriteAsync(_inFlight.WrittenMemory);
+                lock (_lock)
+                {
+                    _inFlight.Clear();
+                    _queuedBytes = _pending.Length;
+                    if (_pending.Length == 0 || _closed)
+                    {
+                        _writing = false;
+                        return;
+                    }
+
+                    (_pending, _inFlight) = (_inFlight, _pending);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The worker is gone; the reaper will account for it.
+            lock (_lock)
+            {
+                _closed = true;
+                _writing = false;
+                _pending.Clear();
+                _inFlight.Clear();
+                _queuedBytes = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using ChatFork.Platform;
+using ChatFork.Supervisor.Room;
+
+namespace ChatFork.Supervisor.ProcessModel;
+
+/// <summary>
+/// The supervisor's record of one worker process (PostgreSQL calls its counterpart a child slot, pmchild.c): what
+/// does not change (the process, its pipe, the secret it must present, when it started) and the two parts that do,
+/// each with its one owner: <see cref="Life"/>, the state machine, and <see cref="Outbox"/>, the bounded queue
+/// toward the worker, which is what the room sees of it. The reaper disposes the slot after the process exited.
+/// </summary>
+internal sealed class WorkerSlot : IDisposable
+{
+    private readonly TaskCompletionSource _pipeClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public WorkerSlot(long id, IWorkerProcess process, NamedPipeServerStream pipe, string pipeName, byte[] secret, int outboxLimit)
+    {
+        WorkerId = id;
+        Process = process;
+        ProcessId = process.Id;
+        Pipe = pipe;
+        PipeName = pipeName;
+        Secret = secret;
+        StartedTimestamp = Stopwatch.GetTimestamp();
+        StartedAt = DateTimeOffset.Now;
+        Outbox = new WorkerOutbox(this, pipe, outboxLimit);
+    }
+
+    /// <summary>The worker's number, counted from 1; its pipe is named after it.</summary>
+    public long WorkerId { get; }
+
+    public int ProcessId { get; }
+
+    public IWorkerProcess Process { get; }
+
+    public NamedPipeServerStream Pipe { get; }
+
+    /// <summary>The pipe's name (on Unix, the path of its socket).</summary>
+    public string PipeName { get; }
+
+    public byte[] Secret { get; }
+
+    public long StartedTimestamp { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public WorkerLifecycle Life { get; } = new();
+
+    public WorkerOutbox Outbox { get; }
+
+    /// <summary>The room member this worker's client is: its outbox.</summary>
+    public IRoomMember Member => Outbox;
+
+    /// <summary>Completes when the supervisor has read the worker's last frame (its pipe closed), or never attached.</summary>
+    public Task PipeClosed => _pipeClosed.Task;
+
+    /// <summary>The pipe reader ended (or never ran): the worker's last words, if any, are in.</summary>
+    public void MarkPipeClosed() => _pipeClosed.TrySetResult();
+
+    /// <summary>SIGKILL (TerminateProcess on Windows), recording why (the first reason wins); the reaper reports it.</summary>
+    public void Kill(string reason, bool misbehaved = false)
+    {
+        Life.Killed(reason, misbehaved);
+        Process.Kill();
+    }
+
+    public void Dispose()
+    {
+        Outbox.Close();
+        Pipe.Dispose();
+        Process.Dispose();
+    }
+}

@@ -1,0 +1,184 @@
+using ChatFork.Supervisor;
+using ChatFork.Supervisor.ProcessModel;
+using ChatFork.Tests.Unit.Fakes;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Unit;
+
+/// <summary>The registry's bookkeeping, without processes: admission, the queue, and what TryReserveSpawn answers.</summary>
+[TestFixture]
+public sealed class WorkerRegistryTests
+{
+    private readonly ManualTime _time = new();
+    private Slots _slots = null!;
+
+    [SetUp]
+    public void SetUp() => _slots = new Slots();
+
+    [TearDown]
+    public void TearDown() => _slots.Dispose();
+
+    [Test]
+    public void A_connection_goes_to_an_idle_worker_when_there_is_one()
+    {
+        var registry = Registry(prespawn: 1);
+        var slot = StartAndAttach(registry);
+
+        var result = registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+
+        Assert.That(result.Outcome, Is.EqualTo(AdmitOutcome.Assigned));
+        Assert.That(result.Worker, Is.SameAs(slot));
+        Assert.That(slot.Life.State, Is.EqualTo(WorkerState.Busy));
+        Assert.That(registry.IdleCount, Is.Zero);
+    }
+
+    [Test]
+    public void Without_an_idle_worker_a_connection_waits_and_the_next_worker_to_attach_takes_it()
+    {
+        var registry = Registry(prespawn: 0);
+        var connection = _slots.NewConnection("127.0.0.1", _time);
+
+        Assert.That(registry.Admit(connection).Outcome, Is.EqualTo(AdmitOutcome.Queued));
+        Assert.That(registry.TryReserveSpawn(), Is.True, "a waiting connection with no worker on the way asks for one");
+        Assert.That(registry.TryReserveSpawn(), Is.False, "one worker on the way is enough for one connection");
+
+        var slot = _slots.NewSlot();
+        registry.Started(slot);
+        Assert.That(registry.Attached(slot), Is.SameAs(connection));
+        Assert.That(slot.Life.Connection, Is.SameAs(connection));
+    }
+
+    [Test]
+    public void The_pool_is_filled_to_prespawn_and_no_further()
+    {
+        var registry = Registry(prespawn: 3, maxClients: 10);
+        var reserved = 0;
+        while (registry.TryReserveSpawn() && reserved < 100)
+        {
+            reserved++;
+        }
+
+        Assert.That(reserved, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Spawns_never_exceed_max_clients_however_many_connections_wait()
+    {
+        var registry = Registry(prespawn: 2, maxClients: 3, perIp: 100);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(registry.Admit(_slots.NewConnection("127.0.0.1", _time)).Outcome, Is.EqualTo(AdmitOutcome.Queued));
+        }
+
+        var reserved = 0;
+        while (registry.TryReserveSpawn() && reserved < 100)
+        {
+            reserved++;
+        }
+
+        Assert.That(reserved, Is.EqualTo(3), "three processes at most, pooled ones included");
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.1", _time)).Refusal, Is.EqualTo(Refusal.ServerFull));
+    }
+
+    [Test]
+    public void A_connection_past_max_clients_is_refused_as_server_full()
+    {
+        var registry = Registry(prespawn: 0, maxClients: 1);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+
+        var result = registry.Admit(_slots.NewConnection("127.0.0.2", _time));
+
+        Assert.That(result.Outcome, Is.EqualTo(AdmitOutcome.Refused));
+        Assert.That(result.Refusal, Is.EqualTo(Refusal.ServerFull));
+    }
+
+    [Test]
+    public void One_address_may_hold_only_max_clients_per_ip_and_its_count_falls_when_a_worker_is_reaped()
+    {
+        var registry = Registry(prespawn: 2, maxClients: 10, perIp: 1);
+        var first = StartAndAttach(registry);
+        StartAndAttach(registry);
+
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.9", _time)).Outcome, Is.EqualTo(AdmitOutcome.Assigned));
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.9", _time)).Refusal, Is.EqualTo(Refusal.TooManyFromAddress));
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.8", _time)).Outcome, Is.EqualTo(AdmitOutcome.Assigned), "another address is not affected");
+
+        Assert.That(registry.Remove(first), Is.EqualTo(WorkerState.Busy));
+        registry.Started(ReserveAndStart(registry));
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.9", _time)).Outcome, Is.Not.EqualTo(AdmitOutcome.Refused));
+    }
+
+    [Test]
+    public void During_a_backoff_nothing_is_spawned_and_new_connections_are_told_the_server_is_busy()
+    {
+        var backoff = new SpawnBackoff(_time);
+        var registry = Registry(prespawn: 2, backoff: backoff);
+        backoff.Failed();
+
+        Assert.That(registry.TryReserveSpawn(), Is.False);
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.1", _time)).Refusal, Is.EqualTo(Refusal.Busy));
+
+        _time.Advance(SpawnBackoff.First);
+        Assert.That(registry.TryReserveSpawn(), Is.True);
+    }
+
+    [Test]
+    public void Connections_that_waited_longer_than_the_queue_timeout_are_taken_oldest_first()
+    {
+        var registry = Registry(prespawn: 0, perIp: 10);
+        var old = _slots.NewConnection("127.0.0.1", _time);
+        registry.Admit(old);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var young = _slots.NewConnection("127.0.0.1", _time);
+        registry.Admit(young);
+        _time.Advance(TimeSpan.FromSeconds(15));
+
+        var expired = registry.TakeExpiredPending(TimeSpan.FromSeconds(30));
+
+        Assert.That(expired, Is.EqualTo(new[] { old }));
+        Assert.That(registry.TakeAllPending(), Is.EqualTo(new[] { young }));
+    }
+
+    [Test]
+    public void A_reaped_worker_frees_its_slot_once_and_a_second_report_is_recognised()
+    {
+        var registry = Registry(prespawn: 1);
+        var slot = StartAndAttach(registry);
+
+        Assert.That(registry.Remove(slot), Is.EqualTo(WorkerState.Idle));
+        Assert.That(registry.ProcessCount, Is.Zero);
+        Assert.That(registry.Remove(slot), Is.EqualTo(WorkerState.Exited));
+        Assert.That(registry.TryReserveSpawn(), Is.True, "the pool is one short again");
+    }
+
+    [Test]
+    public void In_shutdown_nothing_is_admitted_or_spawned_and_waiting_connections_are_handed_back()
+    {
+        var registry = Registry(prespawn: 0);
+        var waiting = _slots.NewConnection("127.0.0.1", _time);
+        registry.Admit(waiting);
+
+        var (_, pending) = registry.BeginShutdown();
+
+        Assert.That(pending, Is.EqualTo(new[] { waiting }));
+        Assert.That(registry.TryReserveSpawn(), Is.False);
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.1", _time)).Refusal, Is.EqualTo(Refusal.ShuttingDown));
+    }
+
+    private WorkerRegistry Registry(int prespawn, int maxClients = 8, int perIp = 64, SpawnBackoff? backoff = null) =>
+        new(Settings.With(maxClients: maxClients, perIp: perIp, prespawn: prespawn), backoff ?? new SpawnBackoff(_time), _time);
+
+    private WorkerSlot ReserveAndStart(WorkerRegistry registry)
+    {
+        Assert.That(registry.TryReserveSpawn(), Is.True, "a spawn should be allowed here");
+        return _slots.NewSlot();
+    }
+
+    private WorkerSlot StartAndAttach(WorkerRegistry registry)
+    {
+        var slot = ReserveAndStart(registry);
+        registry.Started(slot);
+        Assert.That(registry.Attached(slot), Is.Null, "no connection waits, so the worker is pooled");
+        return slot;
+    }
+}
