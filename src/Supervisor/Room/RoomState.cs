@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ChatFork.Text;
 using NLog;
 
@@ -27,7 +26,7 @@ internal sealed class RoomState
     private readonly Dictionary<long, Occupant> _members = [];
     private readonly Dictionary<string, Occupant> _byNick = new(NickRules.Comparer);
     private readonly List<Occupant> _dirty = [];
-    private byte[] _scratch = new byte[1024];
+    private readonly LineFormatter _format = new();
     private long _sequence;
 
     /// <param name="processTable">Renders /ps, off the driver's thread.</param>
@@ -86,10 +85,10 @@ internal sealed class RoomState
         switch (e.Kind)
         {
             case RoomEventKind.Said:
-                Broadcast(member, Format("<", member.Nick, "> ", e.Line!.Value));
+                Broadcast(member, _format.Chat("<", member.Nick, "> ", e.Line!.Value));
                 break;
             case RoomEventKind.Acted:
-                Broadcast(member, Format("* ", member.Nick, " ", e.Line!.Value));
+                Broadcast(member, _format.Chat("* ", member.Nick, " ", e.Line!.Value));
                 break;
             case RoomEventKind.NickRequested:
                 ChangeNick(member, e.Text!);
@@ -148,7 +147,7 @@ internal sealed class RoomState
         Send(member, others.Count == 0
             ? "* nobody else is here yet; /help lists the commands"
             : $"* here now: {string.Join(", ", others)} ({others.Count} {(others.Count == 1 ? "other" : "others")}); /help lists the commands");
-        Broadcast(member, Encode($"* {nick} joined ({output.ServedByShort})"));
+        Broadcast(member, _format.Encode($"* {nick} joined ({output.ServedByShort})"));
         s_log.Info($"{nick} joined: connection {output.Id} from {output.PeerEndPoint}, served by {output.ServedBy}");
     }
 
@@ -156,7 +155,7 @@ internal sealed class RoomState
     {
         _members.Remove(member.Output.Id);
         _byNick.Remove(member.Nick);
-        Broadcast(member, Encode($"* {member.Nick} left ({how})"));
+        Broadcast(member, _format.Encode($"* {member.Nick} left ({how})"));
         s_log.Info($"{member.Nick} left ({how})");
     }
 
@@ -184,7 +183,7 @@ internal sealed class RoomState
         _byNick.Remove(old);
         member.Rename(nick);
         _byNick.Add(nick, member);
-        BroadcastToAll(Encode($"* {old} is now known as {nick}"));
+        BroadcastToAll(_format.Encode($"* {old} is now known as {nick}"));
         s_log.Info($"{old} is now known as {nick} ({member.Output.ServedByShort})");
     }
 
@@ -239,7 +238,7 @@ internal sealed class RoomState
         }
     }
 
-    private void Send(Occupant member, string line) => Deliver(member, ++_sequence, Encode(line));
+    private void Send(Occupant member, string line) => Deliver(member, ++_sequence, _format.Encode(line));
 
     private void Deliver(Occupant member, long sequence, ReadOnlySpan<byte> line)
     {
@@ -260,48 +259,6 @@ internal sealed class RoomState
         {
             member.Dirty = true;
             _dirty.Add(member);
-        }
-    }
-
-    private ReadOnlySpan<byte> Encode(string text)
-    {
-        var length = Encoding.UTF8.GetByteCount(text);
-        EnsureScratch(length);
-        return _scratch.AsSpan(0, Encoding.UTF8.GetBytes(text, _scratch));
-    }
-
-    // prefix + nick + separator + text: written in front of the text in its own rented buffer (no copy of the text),
-    // or built in the scratch buffer if the prefix does not fit there.
-    private ReadOnlySpan<byte> Format(string prefix, string nick, string separator, RentedLine text)
-    {
-        Span<byte> head = stackalloc byte[RentedLine.HeadRoom];
-        var headLength = prefix.Length + Encoding.UTF8.GetByteCount(nick) + separator.Length;
-        if (headLength <= head.Length)
-        {
-            var n = Encoding.UTF8.GetBytes(prefix, head);
-            n += Encoding.UTF8.GetBytes(nick, head[n..]);
-            n += Encoding.UTF8.GetBytes(separator, head[n..]);
-            if (text.TryPrefix(head[..n], out var line))
-            {
-                return line;
-            }
-        }
-
-        var body = text.Text;
-        EnsureScratch(headLength + body.Length);
-        var span = _scratch.AsSpan();
-        var m = Encoding.UTF8.GetBytes(prefix, span);
-        m += Encoding.UTF8.GetBytes(nick, span[m..]);
-        m += Encoding.UTF8.GetBytes(separator, span[m..]);
-        body.CopyTo(span[m..]);
-        return span[..(m + body.Length)];
-    }
-
-    private void EnsureScratch(int length)
-    {
-        if (_scratch.Length < length)
-        {
-            _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
         }
     }
 }
