@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using ChatFork.Bench.Cli;
 using ChatFork.Bench.Compare;
 using ChatFork.Bench.Lab;
+using ChatFork.Bench.Platform;
 using CommandLine;
 
 namespace ChatFork.Bench;

@@ -78,7 +78,7 @@ internal sealed class Supervisor : IDisposable
     {
         if (_settings.Transport == Transport.Udp)
         {
-            var udp = new Models.UdpEchoServer(_settings);
+            var udp = new Lab.UdpEchoServer(_settings);
             endpoint = udp.LocalEndPoint;
             return udp;
         }
@@ -87,8 +87,7 @@ internal sealed class Supervisor : IDisposable
         endpoint = ((System.Net.IPEndPoint)listener.LocalEndPoint!).ToString();
         return _settings.Model switch
         {
-            ServerModel.Thread => new Models.ThreadModelServer(_settings, listener, endpoint),
-            ServerModel.Async => new Models.AsyncModelServer(_settings, listener, endpoint),
+            ServerModel.Thread or ServerModel.Async => Lab.LabModels.Create(_settings, listener, endpoint),
             _ => new ProcessModel.ProcessModelServer(_settings, listener, endpoint),
         };
     }

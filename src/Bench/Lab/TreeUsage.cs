@@ -1,6 +1,6 @@
 using System.Globalization;
-using ChatFork.Bench.Interop.Unix;
 using ChatFork.Bench.Measure;
+using ChatFork.Bench.Platform;
 
 namespace ChatFork.Bench.Lab;
 
@@ -20,10 +20,8 @@ namespace ChatFork.Bench.Lab;
 /// <param name="Memory">Pss summed over the tree.</param>
 internal sealed record TreeUsage(int Processes, int Threads, ulong CpuTicks, TreeMemory Memory)
 {
-    private static readonly Lazy<double> s_ticksPerSecond = new(ReadTicksPerSecond);
-
     /// <summary>Clock ticks per second of <c>/proc/PID/stat</c> (USER_HZ).</summary>
-    public static double TicksPerSecond => s_ticksPerSecond.Value;
+    public static double TicksPerSecond => ClockTicks.PerSecond;
 
     /// <summary>Reads the tree of <paramref name="root"/>; null when the root is gone.</summary>
     public static TreeUsage? Read(int root)
@@ -63,12 +61,5 @@ internal sealed record TreeUsage(int Processes, int Threads, ulong CpuTicks, Tre
         }
 
         return 0;
-    }
-
-    private static double ReadTicksPerSecond()
-    {
-        // 100 on every Linux architecture .NET runs on; asked anyway, as the kernel's ABI defines it through sysconf.
-        var ticks = OperatingSystem.IsLinux() ? Libc.Sysconf(Libc._SC_CLK_TCK) : -1;
-        return ticks > 0 ? ticks : 100;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ChatFork.Bench.Platform;
 
 namespace ChatFork.Bench.Results;
 

@@ -1,5 +1,6 @@
 using ChatFork.Bench.Measure;
 using ChatFork.Bench.Net;
+using ChatFork.Bench.Platform;
 using ChatFork.Bench.Results;
 using ChatFork.Bench.Servers;
 

@@ -19,7 +19,7 @@ internal sealed class WorkerRegistry
     private readonly Dictionary<long, WorkerSlot> _slots = [];
     private readonly LinkedList<WorkerSlot> _idle = new();
     private readonly Queue<PendingConnection> _pending = new();
-    private readonly AddressCounts _perAddress = new();
+    private readonly AdmissionRules _admission;
     private int _starting;
     private int _busy;
     private readonly SpawnBackoff _backoff;
@@ -29,6 +29,7 @@ internal sealed class WorkerRegistry
     public WorkerRegistry(ServerSettings settings, SpawnBackoff backoff, TimeProvider time)
     {
         _settings = settings;
+        _admission = new AdmissionRules(settings);
         _backoff = backoff;
         _time = time;
     }
@@ -72,19 +73,9 @@ internal sealed class WorkerRegistry
     {
         lock (_lock)
         {
-            if (_shuttingDown)
+            if (_admission.Check(_shuttingDown, _busy + _pending.Count, connection.Peer.Address) is { } refusal)
             {
-                return AdmitResult.Refused(Refusal.ShuttingDown);
-            }
-
-            if (_busy + _pending.Count >= _settings.MaxClients)
-            {
-                return AdmitResult.Refused(Refusal.ServerFull);
-            }
-
-            if (_perAddress.Of(connection.Peer.Address) >= _settings.MaxClientsPerIp)
-            {
-                return AdmitResult.Refused(Refusal.TooManyFromAddress);
+                return AdmitResult.Refused(refusal);
             }
 
             if (_idle.First is { } node)
@@ -269,7 +260,7 @@ internal sealed class WorkerRegistry
 
     private void CountConnection(PendingConnection connection)
     {
-        _perAddress.Add(connection.Peer.Address);
+        _admission.Count(connection.Peer.Address);
         connection.Counted = true;
     }
 
@@ -281,6 +272,6 @@ internal sealed class WorkerRegistry
         }
 
         connection.Counted = false;
-        _perAddress.Remove(connection.Peer.Address);
+        _admission.Release(connection.Peer.Address);
     }
 }

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using ChatFork.Platform;
-using ChatFork.Protocol;
 using ChatFork.Supervisor.Room;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The async model, for the comparison lab ("shouldn't we do IOCP?"): one process, no thread per client. Accepts
@@ -31,7 +29,7 @@ internal sealed class AsyncModelServer : IServerModel
         _sessions = new SessionRegistry<AsyncSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(Sessions, endpoint, "async"));
+            _room = new ChatRoom(new InProcessTable(_sessions.Describe, endpoint, "async"));
         }
     }
 
@@ -55,7 +53,7 @@ internal sealed class AsyncModelServer : IServerModel
         s_log.Info($"shutting down ({reason}): no new connections; telling {sessions.Count} clients");
         foreach (var session in sessions)
         {
-            session.Stop(LeaveReason.Shutdown, "server shutdown", Refusal.ShuttingDown);
+            session.Shutdown();
         }
 
         var clean = await _sessions.WaitUntilEmptyAsync(_settings.ShutdownTimeout, forced);
@@ -72,9 +70,6 @@ internal sealed class AsyncModelServer : IServerModel
     }
 
     public void Dispose() => _stopping.Dispose();
-
-    private IReadOnlyList<SessionInfo> Sessions() =>
-        _sessions.All.Select(s => new SessionInfo(s.Id, null, s.Peer.ToString(), s.Since)).ToList();
 
     private async Task AcceptLoopAsync(CancellationToken stopping)
     {
@@ -105,7 +100,7 @@ internal sealed class AsyncModelServer : IServerModel
 
     private void Ended(AsyncSession session)
     {
-        _sessions.Remove(session.Id, session.Peer.Address);
+        _sessions.Remove(session);
         session.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 using ChatFork.Sessions;
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>A client served inside the supervisor (thread or async model), as the room sees it.</summary>
 internal sealed class InProcessMember : IRoomMember

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ChatFork.Bench.Interop.Unix;
 
-namespace ChatFork.Bench;
+namespace ChatFork.Bench.Platform;
 
 /// <summary>
 /// Raises the soft open-file limit. The servers the bench starts inherit it, and the scale scenario holds a

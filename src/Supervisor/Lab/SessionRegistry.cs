@@ -5,30 +5,35 @@ using System.Net.Sockets;
 using ChatFork.Supervisor.Logging;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The in-process models' table of sessions (the counterpart of the process model's WorkerRegistry): admission by
 /// <c>--max-clients</c> and <c>--max-clients-per-ip</c>, refusals on the raw socket logged once per burst, and the
 /// sessions alive now, for /ps and for shutdown.
 /// </summary>
-internal sealed class SessionRegistry<TSession> where TSession : class
+internal sealed class SessionRegistry<TSession> where TSession : InProcessSession
 {
     private static readonly Logger s_log = LogManager.GetLogger("accept");
 
-    private readonly ConnectionLimiter _limiter;
+    private readonly Lock _lock = new();
+    private readonly AdmissionRules _admission;
     private readonly RefusalLog _refusals = new(s_log);
     private readonly ConcurrentDictionary<long, TSession> _sessions = new();
     private long _nextId;
+    private int _admitted; // counted from the admission on, a little before the session is in _sessions
+    private bool _closed;
 
     public SessionRegistry(ServerSettings settings)
     {
-        _limiter = new ConnectionLimiter(settings);
+        _admission = new AdmissionRules(settings);
     }
 
     public ICollection<TSession> All => _sessions.Values;
 
-    public bool IsEmpty => _sessions.IsEmpty;
+    /// <summary>The sessions alive now, for /ps.</summary>
+    public IReadOnlyList<SessionInfo> Describe() =>
+        _sessions.Values.Select(s => new SessionInfo(s.Id, s.ThreadId, s.Peer.ToString(), s.Since)).ToList();
 
     /// <summary>Logs the accept and applies the limits; creates and registers the session if it may stay.</summary>
     public TSession? Admit(Socket socket, Func<long, TSession> create)
@@ -36,7 +41,7 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         var id = Interlocked.Increment(ref _nextId);
         var peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         s_log.Info($"accepted {peer} (connection {id})");
-        if (_limiter.TryAdmit(peer.Address) is { } refusal)
+        if (TryAdmit(peer.Address) is { } refusal)
         {
             _refusals.Hit(refusal, $"refused connection {id} from {peer}: {refusal[2..]}");
             Refusal.Send(socket, refusal);
@@ -48,18 +53,27 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         return session;
     }
 
-    public void Remove(long id, IPAddress address)
+    /// <summary>An ended session: it no longer counts against the limits.</summary>
+    public void Remove(TSession session)
     {
-        if (_sessions.TryRemove(id, out _))
+        if (_sessions.TryRemove(session.Id, out _))
         {
-            _limiter.Release(address);
+            lock (_lock)
+            {
+                _admitted--;
+                _admission.Release(session.Peer.Address);
+            }
         }
     }
 
     /// <summary>No more admissions; says how many refusals were held back.</summary>
     public void Close()
     {
-        _limiter.Close();
+        lock (_lock)
+        {
+            _closed = true;
+        }
+
         _refusals.Flush();
     }
 
@@ -73,5 +87,21 @@ internal sealed class SessionRegistry<TSession> where TSession : class
         }
 
         return _sessions.IsEmpty;
+    }
+
+    // Null if the connection may stay (and is counted), else the line to refuse it with.
+    private string? TryAdmit(IPAddress address)
+    {
+        lock (_lock)
+        {
+            if (_admission.Check(_closed, _admitted, address) is { } refusal)
+            {
+                return refusal;
+            }
+
+            _admitted++;
+            _admission.Count(address);
+            return null;
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using ChatFork.Supervisor.Logging;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The lab's contrast to everything else in ChatFork: a UDP echo server. One socket, one loop, every peer. There is

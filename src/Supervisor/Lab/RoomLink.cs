@@ -1,7 +1,7 @@
 using ChatFork.Sessions;
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// An in-process session's way into the room: what the client asked for becomes room events, gathered during one

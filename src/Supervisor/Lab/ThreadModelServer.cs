@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using ChatFork.Platform;
-using ChatFork.Supervisor.Room;
 using NLog;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The thread model, for the comparison lab: the classic Windows-style server the course teaches. One process; an
 /// accept loop; for each connection a dedicated OS thread with blocking reads (and a writer thread, started only if
-/// the client falls behind). The room is shared by all of them, guarded by one lock. Cheap to start a connection (a
+/// the client falls behind). The room is shared by all of them, guarded by one lock (LockedRoom). Cheap to start a connection (a
 /// thread, not a process), but every client lives in one address space: one bad thread (try /crash with
 /// --enable-crash-command) ends them all.
 /// </summary>
@@ -20,8 +18,7 @@ internal sealed class ThreadModelServer : IServerModel
     private readonly ServerSettings _settings;
     private readonly Socket _listener;
     private readonly SessionRegistry<ThreadSession> _sessions;
-    private readonly ChatRoom? _room;
-    private readonly Lock _roomLock = new();
+    private readonly LockedRoom? _room;
     private readonly Thread _acceptThread;
     private volatile bool _stopping;
 
@@ -32,15 +29,7 @@ internal sealed class ThreadModelServer : IServerModel
         _sessions = new SessionRegistry<ThreadSession>(settings);
         if (settings.Mode == ServerMode.Chat)
         {
-            _room = new ChatRoom(new InProcessTable(Sessions, endpoint, "thread"));
-            _room.ProcessLater = e =>
-            {
-                lock (_roomLock)
-                {
-                    _room.Process(e);
-                    _room.FlushDirty();
-                }
-            };
+            _room = new LockedRoom(new InProcessTable(_sessions.Describe, endpoint, "thread"));
         }
 
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "accept loop" };
@@ -79,9 +68,6 @@ internal sealed class ThreadModelServer : IServerModel
     {
     }
 
-    private IReadOnlyList<SessionInfo> Sessions() =>
-        _sessions.All.Select(s => new SessionInfo(s.Id, s.ThreadId, s.Peer.ToString(), s.Since)).ToList();
-
     private void AcceptLoop()
     {
         while (!_stopping)
@@ -102,9 +88,9 @@ internal sealed class ThreadModelServer : IServerModel
                 continue;
             }
 
-            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, _roomLock, Ended))?.Start();
+            _sessions.Admit(socket, id => new ThreadSession(id, socket, _settings, _room, Ended))?.Start();
         }
     }
 
-    private void Ended(ThreadSession session) => _sessions.Remove(session.Id, session.Peer.Address);
+    private void Ended(ThreadSession session) => _sessions.Remove(session);
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// <c>/ps</c> for the thread and async models: one process, and in it one row per connection, with the OS thread
@@ -10,8 +10,6 @@ namespace ChatFork.Supervisor.Models;
 /// </summary>
 internal sealed class InProcessTable : IProcessTable
 {
-    private static readonly string[] s_header = ["ID", "ROLE", "NICK", "UPTIME", "CPU", "CLIENT"];
-
     private readonly Func<IReadOnlyList<SessionInfo>> _sessions;
     private readonly string _listening;
     private readonly string _model;
@@ -29,26 +27,20 @@ internal sealed class InProcessTable : IProcessTable
         var now = DateTimeOffset.Now;
         var pid = Environment.ProcessId;
         var memory = ProcessMemory.Read(pid);
-        var rows = new List<string[]>
-        {
-            s_header,
-            new[] { $"pid {pid}", $"server ({_model} model)", "-", Formats.Uptime(now - _startedAt), "-", $"listening on {_listening}" },
-        };
+        var table = new PsTable("ID", "ROLE", "NICK", "UPTIME", "CPU", "CLIENT");
+        table.Add($"pid {pid}", $"server ({_model} model)", "-", Formats.Uptime(now - _startedAt), "-", $"listening on {_listening}");
 
         foreach (var session in _sessions().OrderBy(s => s.Id))
         {
             var nick = nicksByMemberId.GetValueOrDefault(session.Id, "(joining)");
-            rows.Add(session.ThreadId is { } tid
-                ? new[] { $"tid {tid}", "thread", nick, Formats.Uptime(now - session.Since), CpuTime(pid, tid), session.Peer }
-                : new[] { $"conn {session.Id}", "task", nick, Formats.Uptime(now - session.Since), "-", session.Peer });
+            table.Add(session.ThreadId is { } tid
+                ? [$"tid {tid}", "thread", nick, Formats.Uptime(now - session.Since), CpuTime(pid, tid), session.Peer]
+                : [$"conn {session.Id}", "task", nick, Formats.Uptime(now - session.Since), "-", session.Peer]);
         }
 
-        var widths = Enumerable.Range(0, s_header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var lines = rows.Select(r => ("* " + string.Concat(r.Select((cell, c) => c == r.Length - 1 ? cell : cell.PadRight(widths[c] + 2)))).TrimEnd()).ToList();
         var threads = Threads(pid);
         var size = memory is { } m ? $"{Formats.Mebibytes(m.Bytes)} {m.Kind}" : "?";
-        lines.Add($"* 1 process, {threads} OS threads, {rows.Count - 2} connections; the process holds {size} for all of them");
-        return lines;
+        return table.Render($"1 process, {threads} OS threads, {table.Count - 1} connections; the process holds {size} for all of them");
     }
 
     // utime + stime of one thread, from /proc/PID/task/TID/stat (in clock ticks, 100 per second on Linux).

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using ChatFork.Sessions;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// A client socket in the async model: reads are awaited by the session, writes drain a bounded queue in an async

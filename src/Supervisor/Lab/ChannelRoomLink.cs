@@ -1,6 +1,6 @@
 using ChatFork.Supervisor.Room;
 
-namespace ChatFork.Supervisor.Models;
+namespace ChatFork.Supervisor.Lab;
 
 /// <summary>
 /// The async model's way into the room: events go to the room's single loop through its channel, as the worker
