@@ -42,7 +42,8 @@ public static partial class TextSanitizer
         if (destination.Length < MaxCleanedLength(utf8.Length))
         {
             throw new ArgumentException(
-                $"The destination holds {destination.Length} bytes; cleaning {utf8.Length} bytes may need {MaxCleanedLength(utf8.Length)}.",
+                $"The destination holds {destination.Length} bytes; cleaning {utf8.Length} bytes may need "
+                + $"{MaxCleanedLength(utf8.Length)}.",
                 nameof(destination));
         }
 

@@ -42,7 +42,8 @@ public sealed class Utf8ChatCommandTests
     [TestCase("/msg bob \u00a0", ChatCommandKind.Usage, "", "/msg NICK text")]
     [TestCase("/me", ChatCommandKind.Usage, "", "/me text")]
     [TestCase("/me \u3000", ChatCommandKind.Usage, "", "/me text")]
-    public void The_byte_parser_reads_a_line_as_the_string_parser_does(string line, ChatCommandKind kind, string argument, string text)
+    public void The_byte_parser_reads_a_line_as_the_string_parser_does(
+        string line, ChatCommandKind kind, string argument, string text)
     {
         var command = Utf8ChatCommand.Parse(Encoding.UTF8.GetBytes(line));
         Assert.That(

@@ -7,9 +7,9 @@ namespace ChatFork.Tests.Unit;
 
 /// <summary>
 /// The byte cleaner (<see cref="TextSanitizer.CleanUtf8(ReadOnlySpan{byte}, Span{byte})"/>) against the string one it
-/// replaces on the worker's hot path: for every input, its output is the UTF-8 of what <see cref="TextSanitizer.Clean(ReadOnlySpan{byte})"/>
-/// gives, and passes the supervisor's <see cref="TextSanitizer.IsCleanUtf8"/>. Generated inputs are seeded and
-/// bounded in count.
+/// replaces on the worker's hot path: for every input, its output is the UTF-8 of what
+/// <see cref="TextSanitizer.Clean(ReadOnlySpan{byte})"/> gives, and passes the supervisor's
+/// <see cref="TextSanitizer.IsCleanUtf8"/>. Generated inputs are seeded and bounded in count.
 /// </summary>
 public sealed class Utf8CleanerTests
 {
