@@ -43,17 +43,18 @@ internal sealed class SupervisorLink : IChatLink
         }
     }
 
-    public void Say(string text) => AppendText(FrameType.Say, text);
+    // A chat line's bytes go into the frame as they are: cleaned UTF-8 already, never a string on the way.
+    public void Say(ReadOnlySpan<byte> utf8) => AppendFrame(FrameType.Say, utf8);
 
-    public void Act(string text) => AppendText(FrameType.Act, text);
+    public void Act(ReadOnlySpan<byte> utf8) => AppendFrame(FrameType.Act, utf8);
 
     public void Nick(string nick) => AppendText(FrameType.Nick, nick);
 
-    public void Whisper(string target, string text)
+    public void Whisper(string target, ReadOnlySpan<byte> utf8)
     {
         lock (_lock)
         {
-            new WhisperMessage(target, text).WriteTo(_buffer);
+            WhisperMessage.Write(_buffer, target, utf8);
         }
     }
 
@@ -69,11 +70,13 @@ internal sealed class SupervisorLink : IChatLink
         }
     }
 
-    public void AppendEmpty(FrameType type)
+    public void AppendEmpty(FrameType type) => AppendFrame(type, default);
+
+    private void AppendFrame(FrameType type, ReadOnlySpan<byte> payload)
     {
         lock (_lock)
         {
-            _buffer.WriteFrame(type, default);
+            _buffer.WriteFrame(type, payload);
         }
     }
 

@@ -11,6 +11,16 @@ public readonly record struct WhisperMessage(string Target, string Text)
         buffer.EndFrame();
     }
 
+    /// <summary>The same frame, with the text as UTF-8 bytes (the worker's chat text is never a string).</summary>
+    public static void Write(FrameBuffer buffer, string target, ReadOnlySpan<byte> utf8Text)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        buffer.BeginFrame(FrameType.Whisper);
+        buffer.WriteUtf8WithLength(target);
+        buffer.WriteBytes(utf8Text);
+        buffer.EndFrame();
+    }
+
     public static WhisperMessage Read(Frame frame)
     {
         var reader = frame.Reader();

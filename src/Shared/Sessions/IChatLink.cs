@@ -3,16 +3,18 @@ namespace ChatFork.Sessions;
 /// <summary>
 /// What a chat session tells the room. In the process model it is a pipe to the supervisor (typed frames); in the
 /// thread and async models it is a direct call into the room in the same process. The session cannot tell which.
+/// Chat text comes as the cleaned line's UTF-8 bytes (<c>TextSanitizer.IsCleanUtf8</c> holds), valid only during the
+/// call: a link copies what it keeps.
 /// </summary>
 public interface IChatLink
 {
-    void Say(string text);
+    void Say(ReadOnlySpan<byte> utf8);
 
-    void Act(string text);
+    void Act(ReadOnlySpan<byte> utf8);
 
     void Nick(string nick);
 
-    void Whisper(string target, string text);
+    void Whisper(string target, ReadOnlySpan<byte> utf8);
 
     void Who();
 

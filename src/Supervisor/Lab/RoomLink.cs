@@ -1,3 +1,4 @@
+using System.Text;
 using ChatFork.Sessions;
 using ChatFork.Supervisor.Room;
 
@@ -18,13 +19,14 @@ internal abstract class RoomLink : IChatLink
 
     protected List<RoomEvent> Pending { get; } = [];
 
-    public void Say(string text) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Said, Member, text));
+    public void Say(ReadOnlySpan<byte> utf8) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Said, Member, utf8));
 
-    public void Act(string text) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Acted, Member, text));
+    public void Act(ReadOnlySpan<byte> utf8) => Pending.Add(RoomEvent.ChatLine(RoomEventKind.Acted, Member, utf8));
 
     public void Nick(string nick) => Pending.Add(new RoomEvent(RoomEventKind.NickRequested, Member, Text: nick));
 
-    public void Whisper(string target, string text) => Pending.Add(new RoomEvent(RoomEventKind.Whispered, Member, Text: text, Target: target));
+    public void Whisper(string target, ReadOnlySpan<byte> utf8) =>
+        Pending.Add(new RoomEvent(RoomEventKind.Whispered, Member, Text: Encoding.UTF8.GetString(utf8), Target: target));
 
     public void Who() => Pending.Add(new RoomEvent(RoomEventKind.WhoRequested, Member));
 
