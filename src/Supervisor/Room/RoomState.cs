@@ -79,7 +79,14 @@ internal sealed class RoomState
 
         if (!_members.TryGetValue(e.Member.Id, out var member))
         {
-            return; // it left (or was dropped) while this was in flight
+            // A member joins before its socket leaves the supervisor, so only a member that has left can get here.
+            // Never silently: if a line is lost, the log says whose and why.
+            if (e.Kind != RoomEventKind.Left)
+            {
+                s_log.Warn($"{e.Kind} from connection {e.Member.Id} ({e.Member.ServedByShort}) arrived after it left the room; not relayed");
+            }
+
+            return;
         }
 
         switch (e.Kind)
