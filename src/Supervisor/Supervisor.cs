@@ -24,8 +24,9 @@ namespace ChatFork.Supervisor;
 //     hand-off, or the refusal ("* server full") to a connection it turns away;
 //   * a worker's pipe: made by the supervisor before the worker starts; one end each.
 //
-// What the supervisor must never do: block on one client or one worker (every queue toward a worker is bounded and a
-// worker that lets it fill is dropped), parse the bytes clients send (workers do that and send typed frames), or
+// What the supervisor must never do: block on one client or one worker (every queue toward a worker is bounded; when
+// receivers fall behind the room slows the senders responsible, and a worker that takes nothing for
+// --slow-consumer-timeout is dropped), parse the bytes clients send (workers do that and send typed frames), or
 // call waitpid itself (.NET's Process reaps the children it started; the Reaper learns of each exit from it).
 //
 // Threads: the accept loop and the launcher each have a dedicated thread (see their comments for why); the room,

@@ -12,7 +12,6 @@ internal static class LogEvents
     public const string Listening = "listening";
     public const string PoolReady = "pool-ready";
     public const string WorkerStarted = "worker-started";
-    public const string SpawnFailed = "spawn-failed";
     public const string SpawnBackoff = "spawn-backoff";
     public const string WorkerAttached = "worker-attached";
     public const string AttachFailed = "attach-failed";
@@ -20,7 +19,6 @@ internal static class LogEvents
     public const string HandOffFailed = "hand-off-failed";
     public const string ProtocolViolation = "protocol-violation";
     public const string ConnectionAccepted = "accepted";
-    public const string ConnectionRefused = "refused";
     public const string SlowConsumer = "slow-consumer";
     public const string WorkerExited = "worker-exited";
     public const string WorkerReaped = "worker-reaped";
