@@ -30,6 +30,18 @@ internal sealed record ServerSettings(
     /// </summary>
     public int MaxWorkerFrame => (3 * MaxLine) + 1024;
 
+    /// <summary>How long one line may take to arrive (<c>--line-timeout</c>); zero: no limit.</summary>
+    public TimeSpan LineTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultLineTimeoutSeconds);
+
+    /// <summary>Chat lines a second per client (<c>--line-rate</c>); zero: no limit.</summary>
+    public int LineRate { get; init; } = (int)Sessions.SessionLimits.DefaultLineRate;
+
+    /// <summary>Lines a client may send at once (<c>--line-burst</c>).</summary>
+    public int LineBurst { get; init; } = Sessions.SessionLimits.DefaultLineBurst;
+
+    /// <summary>How long a client may be held back without a break before it is disconnected (<c>--flood-timeout</c>).</summary>
+    public TimeSpan FloodTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultFloodTimeoutSeconds);
+
     /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
     public static ServerSettings From(SupervisorOptions options)
     {
@@ -54,6 +66,10 @@ internal sealed record ServerSettings(
 
         Require(options.PoolWait >= 0, "--pool-wait cannot be negative.");
         Require(options.SlowConsumerTimeout >= 1, "--slow-consumer-timeout must be at least 1 second.");
+        Require(options.LineTimeout >= 0, "--line-timeout cannot be negative.");
+        Require(options.LineRate >= 0, "--line-rate cannot be negative.");
+        Require(options.LineBurst >= 1, "--line-burst must be at least 1.");
+        Require(options.FloodTimeout >= 0, "--flood-timeout cannot be negative.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
@@ -61,7 +77,13 @@ internal sealed record ServerSettings(
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
             TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout),
-            TimeSpan.FromSeconds(options.PoolWait), TimeSpan.FromSeconds(options.SlowConsumerTimeout), Path.GetFullPath(worker), options.EnableCrashCommand);
+            TimeSpan.FromSeconds(options.PoolWait), TimeSpan.FromSeconds(options.SlowConsumerTimeout), Path.GetFullPath(worker), options.EnableCrashCommand)
+        {
+            LineTimeout = TimeSpan.FromSeconds(options.LineTimeout),
+            LineRate = options.LineRate,
+            LineBurst = options.LineBurst,
+            FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
+        };
     }
 
     private static void Require(bool condition, string message)

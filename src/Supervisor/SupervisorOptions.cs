@@ -45,6 +45,18 @@ public sealed class SupervisorOptions
     [Option("idle-timeout", Default = 0, HelpText = "Seconds a client may stay silent before it is disconnected; 0: no limit.")]
     public int IdleTimeout { get; set; }
 
+    [Option("line-timeout", Default = 30, HelpText = "Seconds one line may take to arrive, from its first byte to its newline; a slower one ends the connection (slowloris). 0: no limit.")]
+    public int LineTimeout { get; set; } = 30;
+
+    [Option("line-rate", Default = 10, HelpText = "Chat lines a second a client may send on average; past it (and its burst) the server stops reading it until it is within the limit again. 0: no limit.")]
+    public int LineRate { get; set; } = 10;
+
+    [Option("line-burst", Default = 60, HelpText = "Chat lines a client may send at once before --line-rate applies (a pasted snippet).")]
+    public int LineBurst { get; set; } = 60;
+
+    [Option("flood-timeout", Default = 10, HelpText = "Seconds a client may be held back by --line-rate without a break before it is told 'excess flood' and disconnected. 0: never.")]
+    public int FloodTimeout { get; set; } = 10;
+
     [Option("attach-timeout", Default = 10, HelpText = "Seconds a new worker has to start and attach to its pipe before it is killed.")]
     public int AttachTimeout { get; set; } = 10;
 

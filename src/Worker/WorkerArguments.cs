@@ -14,11 +14,16 @@ internal sealed record WorkerArguments(
     int SendQueueBytes,
     TimeSpan IdleTimeout,
     TimeSpan SlowConsumerTimeout,
-    bool AllowCrash)
+    bool AllowCrash,
+    TimeSpan LineTimeout,
+    int LineRate,
+    int LineBurst,
+    TimeSpan FloodTimeout)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
-        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slow-consumer-timeout SECONDS] [--allow-crash yes]\n" +
+        "[--send-queue BYTES] [--idle-timeout SECONDS] [--slow-consumer-timeout SECONDS] [--line-timeout SECONDS] " +
+        "[--line-rate LINES] [--line-burst LINES] [--flood-timeout SECONDS] [--allow-crash yes]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
     /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
@@ -32,6 +37,10 @@ internal sealed record WorkerArguments(
         var idle = TimeSpan.Zero;
         var slowConsumer = TimeSpan.FromSeconds(10);
         var allowCrash = false;
+        var lineTimeout = TimeSpan.Zero;
+        var lineRate = 0;
+        var lineBurst = 1;
+        var floodTimeout = TimeSpan.Zero;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -70,6 +79,18 @@ internal sealed record WorkerArguments(
                 case "--slow-consumer-timeout":
                     slowConsumer = TimeSpan.FromSeconds(Positive(name, value));
                     break;
+                case "--line-timeout":
+                    lineTimeout = TimeSpan.FromSeconds(NonNegative(name, value));
+                    break;
+                case "--line-rate":
+                    lineRate = NonNegative(name, value);
+                    break;
+                case "--line-burst":
+                    lineBurst = Positive(name, value);
+                    break;
+                case "--flood-timeout":
+                    floodTimeout = TimeSpan.FromSeconds(NonNegative(name, value));
+                    break;
                 case "--allow-crash":
                     allowCrash = value == "yes";
                     break;
@@ -83,7 +104,8 @@ internal sealed record WorkerArguments(
             throw new FormatException("--pipe and --supervisor are required.");
         }
 
-        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slowConsumer, allowCrash);
+        return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slowConsumer, allowCrash,
+            lineTimeout, lineRate, lineBurst, floodTimeout);
     }
 
     private static int Positive(string name, string value)

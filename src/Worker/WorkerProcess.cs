@@ -101,7 +101,10 @@ internal sealed class WorkerProcess : ISessionControl
         ILineHandler handler = _args.Mode == WorkerMode.Echo
             ? new EchoLineHandler(this, _client)
             : new ChatLineHandler(this, _client, _link, _args.AllowCrash);
-        BlockingSession.Run(_client, handler, this, _args.MaxLineBytes, _args.IdleTimeout);
+        // The rate limit is for chat lines; echo mode is the lab's and the benchmark's, and echoes at full speed.
+        var limits = new SessionLimits(_args.MaxLineBytes, _args.IdleTimeout, _args.LineTimeout,
+            _args.Mode == WorkerMode.Chat ? _args.LineRate : 0, _args.LineBurst, _args.FloodTimeout);
+        BlockingSession.Run(_client, handler, this, limits);
         return (int)WorkerExitCode.Normal; // not reached: the session ends the process
     }
 
@@ -117,7 +120,7 @@ internal sealed class WorkerProcess : ISessionControl
             Thread.Sleep(Timeout.Infinite);
         }
 
-        if (reason is LeaveReason.LineTooLong or LeaveReason.TooSlow)
+        if (reason is LeaveReason.LineTooLong or LeaveReason.TooSlow or LeaveReason.LineTimeout or LeaveReason.Flood)
         {
             WorkerLog.Warn($"{detail}; disconnecting it");
         }

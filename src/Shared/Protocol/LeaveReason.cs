@@ -19,4 +19,8 @@ public enum LeaveReason : byte
     ConnectionError = 7,
     /// <summary>The client sent something the worker refuses (binary flood, protocol abuse).</summary>
     BadInput = 8,
+    /// <summary>One line took longer than <c>--line-timeout</c> to arrive (slowloris).</summary>
+    LineTimeout = 9,
+    /// <summary>The client sent lines over <c>--line-rate</c> for <c>--flood-timeout</c> without a break.</summary>
+    Flood = 10,
 }

@@ -13,8 +13,10 @@ public static class LeaveReasons
         LeaveReason.Shutdown => "server shutdown",
         LeaveReason.ConnectionError => "connection error",
         LeaveReason.BadInput => "bad input",
+        LeaveReason.LineTimeout => "line timeout",
+        LeaveReason.Flood => "excess flood",
         _ => "unknown reason",
     };
 
-    public static bool IsDefined(byte value) => value is >= (byte)LeaveReason.ClientClosed and <= (byte)LeaveReason.BadInput;
+    public static bool IsDefined(byte value) => value is >= (byte)LeaveReason.ClientClosed and <= (byte)LeaveReason.Flood;
 }

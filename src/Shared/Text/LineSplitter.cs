@@ -24,6 +24,9 @@ public sealed class LineSplitter
 
     public int MaxLineBytes => _maxLineBytes;
 
+    /// <summary>True while the start of a line has arrived and its end has not.</summary>
+    public bool HasPartialLine => !_tooLong && !_partialEmitted && _partialLength > 0;
+
     /// <summary>
     /// Takes bytes from the front of <paramref name="input"/> until a line is whole. On <see cref="LineStatus.Line"/>,
     /// <paramref name="rawLine"/> is the line with its terminator, valid until the next call; <paramref name="input"/>

@@ -64,6 +64,11 @@ internal sealed class ProcessModelServer : IServerModel
             s_log.Debug($"removed {path}, left by a supervisor that is gone");
         }
 
+        if (PipePaths.CreateDirectory() is { } pipes)
+        {
+            s_log.Info($"worker pipes in {pipes} (mode 0700)");
+        }
+
         if (!File.Exists(_settings.WorkerPath))
         {
             s_log.Error($"the worker executable {_settings.WorkerPath} does not exist; connections will be refused until it does");
@@ -132,6 +137,7 @@ internal sealed class ProcessModelServer : IServerModel
         _reaper.Complete();
         await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
+        PipePaths.RemoveDirectory();
         var left = _registry.ProcessCount;
         if (clean)
         {

@@ -73,6 +73,18 @@ internal sealed class WorkerAttach
             slot.MarkPipeClosed();
             return false; // it died; the reaper tells the rest
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // What CurrentUserOnly throws in WaitForConnectionAsync when the peer runs as another user.
+            return Fail(slot, $"a process of another user connected to worker {slot.ProcessId}'s pipe ({e.Message}); dropping it and killing the worker",
+                "a process of another user took its pipe");
+        }
+        catch (Exception e)
+        {
+            // Whatever else goes wrong here must not leave the slot Starting forever: kill, free, say so.
+            return Fail(slot, $"attaching worker {slot.ProcessId} failed ({e.GetType().Name}: {e.Message}); killing it",
+                "attaching it failed");
+        }
 
         new WorkerPipeReader(slot, decoder, _room, _backoff, _flow).Start();
         s_log.Event(LogLevel.Debug, LogEvents.WorkerAttached, $"worker {slot.ProcessId} attached");
@@ -82,6 +94,7 @@ internal sealed class WorkerAttach
     private static bool Fail(WorkerSlot slot, string logged, string killReason)
     {
         s_log.Event(LogLevel.Warn, LogEvents.AttachFailed, logged);
+        PipePaths.Forget(slot.PipeName); // nobody else may reach it; an error here changes nothing
         slot.Kill(killReason, misbehaved: true);
         slot.MarkPipeClosed();
         return false;

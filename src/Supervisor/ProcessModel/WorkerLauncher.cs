@@ -157,6 +157,10 @@ internal sealed class WorkerLauncher : IDisposable
             "--send-queue", _settings.SendQueue.ToString(CultureInfo.InvariantCulture),
             "--idle-timeout", ((int)_settings.IdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--slow-consumer-timeout", ((int)_settings.SlowConsumerTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "--line-timeout", ((int)_settings.LineTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "--line-rate", _settings.LineRate.ToString(CultureInfo.InvariantCulture),
+            "--line-burst", _settings.LineBurst.ToString(CultureInfo.InvariantCulture),
+            "--flood-timeout", ((int)_settings.FloodTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ];
         if (_settings.AllowCrash)
         {

@@ -95,7 +95,7 @@ internal sealed class RoomState
                 Broadcast(member, _format.Chat("<", member.Nick, "> ", e.Line!.Value));
                 break;
             case RoomEventKind.Acted:
-                Broadcast(member, _format.Chat("* ", member.Nick, " ", e.Line!.Value));
+                Broadcast(member, _format.Chat("~ ", member.Nick, " ", e.Line!.Value));
                 break;
             case RoomEventKind.NickRequested:
                 ChangeNick(member, e.Text!);
