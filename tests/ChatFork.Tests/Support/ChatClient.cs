@@ -68,6 +68,16 @@ internal sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends until done or cancelled (a client the server no longer reads blocks here: TCP pushes back).</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+            bytes = bytes[sent..];
+        }
+    }
+
     /// <summary>The next line, or null at EOF. Throws <see cref="TimeoutException"/> naming what was received.</summary>
     public async Task<string?> ReadLineAsync(TimeSpan? timeout = null)
     {

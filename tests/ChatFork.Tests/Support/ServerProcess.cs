@@ -54,16 +54,29 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartFromAsync(string directory, params string[] options) =>
         StartAsync(directory, new Dictionary<string, string>(), options);
 
-    private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options)
+    /// <summary>As <see cref="StartAsync(IReadOnlyDictionary{string, string}, string[])"/>, under the given umask (set by
+    /// <c>/bin/sh</c>, which then execs chatfork: the pid stays the same).</summary>
+    public static Task<ServerProcess> StartWithUmaskAsync(string umask, IReadOnlyDictionary<string, string> environment, params string[] options) =>
+        StartAsync(BinDirectory, environment, options, umask);
+
+    private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options,
+        string? umask = null)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(Path.Combine(directory, "chatfork"))
+        var info = new ProcessStartInfo(umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (umask is not null)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"umask {umask}; exec \"$0\" \"$@\"");
+            info.ArgumentList.Add(Path.Combine(directory, "chatfork"));
+        }
+
         foreach (var argument in WithDefaults(options, logFile))
         {
             info.ArgumentList.Add(argument);

@@ -74,4 +74,17 @@ public sealed class LineSplitterTests
         Assert.That(Encoding.UTF8.GetString(last), Is.EqualTo("partial"));
         Assert.That(splitter.TryTakeRemainder(out _), Is.False);
     }
+
+    [Test]
+    public void The_splitter_knows_whether_the_start_of_a_line_is_waiting_for_its_end()
+    {
+        var splitter = new LineSplitter(64);
+        Assert.That(splitter.HasPartialLine, Is.False);
+        Feed(splitter, "hel");
+        Assert.That(splitter.HasPartialLine, Is.True);
+        Assert.That(Feed(splitter, "lo\n"), Is.EqualTo(new[] { "hello\n" }));
+        Assert.That(splitter.HasPartialLine, Is.False, "the line is whole");
+        Feed(splitter, "a\nb");
+        Assert.That(splitter.HasPartialLine, Is.True, "a new line began after the last one");
+    }
 }
