@@ -86,8 +86,8 @@ public sealed partial class AbuseLimitTests
         TestContext.Out.WriteLine($"flooder wrote {Interlocked.Read(ref sent)} lines; the reader saw {seen.Count} over {window.TotalSeconds:0.00} s " +
                                   $"(at most {rate} x {window.TotalSeconds:0.00} + {burst} = {(rate * window.TotalSeconds) + burst:0}); " +
                                   $"the leave came {(cutAt - seen[0].At).TotalSeconds:0.00} s after its first line");
-        // One line of slack for where the window's ends fall between ticks of the bucket.
-        Assert.That(seen.Count, Is.LessThanOrEqualTo((rate * window.TotalSeconds) + burst + 1), "the flooder is held to the rate plus its burst");
+        // Slack: the window is measured at the reader, after the relay, and a busy machine delays its ends unevenly.
+        Assert.That(seen.Count, Is.LessThanOrEqualTo((rate * (window.TotalSeconds + 0.5)) + burst + 1), "the flooder is held to the rate plus its burst");
         Assert.That(seen.Count, Is.LessThan(Interlocked.Read(ref sent)), "most of what it wrote never got in");
         Assert.That(reader.Closed, Is.False, "the reader stays connected");
     }
@@ -180,7 +180,7 @@ public sealed partial class AbuseLimitTests
             var (normal, _) = await server.JoinAsync("normal");
             await using var n = normal;
             await normal.SendAsync("/who");
-            await normal.ReadUntilAsync(l => l.StartsWith("* 1 here", StringComparison.Ordinal), "the answer to /who");
+            await normal.ReadUntilAsync(l => l.EndsWith(" here:", StringComparison.Ordinal), "the answer to /who");
         }
         finally
         {
