@@ -84,9 +84,9 @@ public sealed partial class PipeDirectoryTests
         var listeners = new List<Socket>();
         try
         {
-            // The old names were /tmp/chatfork-PID-N.pipe. Plant them for the next few hundred pids, start a
-            // supervisor, then plant its own next names again: one run by an ordinary user cannot remove another
-            // user's files from /tmp at start, as ours (root) can.
+            // The old names were /tmp/chatfork-PID-N.pipe. Plant them (as root) for the next few hundred pids, then
+            // start a supervisor as an ordinary user (nobody), who cannot remove them (/tmp is sticky), and plant its
+            // own next names too in case its pid fell outside the range.
             var next = int.Parse(File.ReadAllText("/proc/sys/kernel/ns_last_pid").Trim(), CultureInfo.InvariantCulture) + 1;
             for (var pid = next; pid < next + 300; pid++)
             {
@@ -96,7 +96,7 @@ public sealed partial class PipeDirectoryTests
                 }
             }
 
-            await using var server = await ServerProcess.StartAsync("--prespawn", "0");
+            await using var server = await ServerProcess.StartAsNobodyAsync("--prespawn", "0", "--log-file", "none");
             // Others' supervisors on this machine may be older builds: their names are free again at once.
             foreach (var path in planted.Where(p => !p.StartsWith($"/tmp/chatfork-{server.Pid}-", StringComparison.Ordinal)).ToList())
             {
@@ -130,6 +130,38 @@ public sealed partial class PipeDirectoryTests
             foreach (var path in planted)
             {
                 File.Delete(path);
+            }
+        }
+    }
+
+    [Test]
+    public async Task At_start_the_pipe_directory_of_a_supervisor_that_is_gone_is_removed_and_another_users_is_not()
+    {
+        // A pid that surely names no process now: one of ours that has exited.
+        using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync();
+        var stale = Directory.CreateTempSubdirectory($"chatfork-{gone.Id}-").FullName;
+        var foreign = Path.Combine(Path.GetTempPath(), $"chatfork-{gone.Id}-foreign{Guid.NewGuid():N}"[..40]);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(stale, "w1"), "left by a supervisor killed with SIGKILL");
+            Directory.CreateDirectory(foreign, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(foreign, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
+
+            await using var server = await ServerProcess.StartAsync();
+            Assert.That(Directory.Exists(stale), Is.False, $"{stale} was left behind. Log:\n{server.Log}");
+            Assert.That(Directory.Exists(foreign), Is.True, "a directory that fails the private check (mode 0701 here) is not ours to remove");
+        }
+        finally
+        {
+            if (Directory.Exists(stale))
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+
+            if (Directory.Exists(foreign))
+            {
+                Directory.Delete(foreign, recursive: true);
             }
         }
     }

@@ -59,17 +59,31 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartWithUmaskAsync(string umask, IReadOnlyDictionary<string, string> environment, params string[] options) =>
         StartAsync(BinDirectory, environment, options, umask);
 
+    /// <summary>As <see cref="StartAsync(string[])"/>, run as uid nobody (setpriv), as an ordinary user would run it.
+    /// Pass <c>--log-file none</c>: nobody cannot write the test's log directory.</summary>
+    public static Task<ServerProcess> StartAsNobodyAsync(params string[] options) =>
+        StartAsync(BinDirectory, new Dictionary<string, string>(), options, "022", asNobody: true);
+
     private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options,
-        string? umask = null)
+        string? umask = null, bool asNobody = false)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+        var info = new ProcessStartInfo(asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (asNobody)
+        {
+            // setpriv execs /bin/sh, which execs chatfork: the pid is chatfork's throughout.
+            foreach (var argument in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
         if (umask is not null)
         {
             info.ArgumentList.Add("-c");
