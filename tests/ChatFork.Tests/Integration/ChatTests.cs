@@ -210,7 +210,7 @@ public sealed partial class ChatTests
             Is.EqualTo("-> *bob* the password is swordfish"));
 
         await alice.SendAsync("/me waves");
-        Assert.That((await carol.ReadUntilAsync(l => l.Contains("waves", StringComparison.Ordinal), "the action")).Last(), Is.EqualTo("* alice waves"));
+        Assert.That((await carol.ReadUntilAsync(l => l.Contains("waves", StringComparison.Ordinal), "the action")).Last(), Is.EqualTo("~ alice waves"));
         Assert.That(carol.History(), Does.Not.Contain("swordfish"), "carol saw a message meant for bob");
 
         await alice.SendAsync("/msg nobody hello");

@@ -23,7 +23,7 @@ public sealed class FlowControlTests
     {
         // Small queues, so that the flood meets them in seconds on any machine.
         const int workerQueue = 256 * 1024;
-        await using var server = await ServerProcess.StartAsync("--worker-queue", workerQueue.ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "10");
+        await using var server = await ServerProcess.StartAsync("--worker-queue", workerQueue.ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "10", "--line-rate", "0");
         var readers = new List<FloodReader>();
         for (var i = 0; i < Readers; i++)
         {
@@ -62,7 +62,7 @@ public sealed class FlowControlTests
     [Test]
     public async Task A_reader_whose_worker_takes_nothing_is_dropped_as_a_slow_consumer_only_after_the_timeout()
     {
-        await using var server = await ServerProcess.StartAsync("--worker-queue", (128 * 1024).ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "3");
+        await using var server = await ServerProcess.StartAsync("--worker-queue", (128 * 1024).ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "3", "--line-rate", "0");
         var (stuck, stuckGreeting) = await server.JoinAsync("stuck");
         await using var _ = stuck;
         var reader = await FloodReader.JoinAsync(server, "reader");

@@ -190,7 +190,7 @@ public sealed class HostileClientTests
     [Test]
     public async Task A_client_that_never_reads_is_cut_off_alone_while_the_others_get_every_line_in_order()
     {
-        await using var server = await ServerProcess.StartAsync("--send-queue", "131072");
+        await using var server = await ServerProcess.StartAsync("--send-queue", "131072", "--line-rate", "0");
         var (sender, _) = await server.JoinAsync("sender");
         var (reader, _) = await server.JoinAsync("reader");
         await using var s = sender;
