@@ -8,15 +8,22 @@ namespace ChatFork.Tests.Support;
 
 /// <summary>
 /// A real <c>chatfork</c> supervisor started for one test, on 127.0.0.1 with port 0, logging into the test's own
-/// directory. Disposing it stops it (SIGTERM, then SIGKILL) and kills, by pid, any process it left behind, so a
-/// failed test does not leak workers into the next one.
+/// directory: the Linux build, or the Windows build under Wine (<see cref="TestTarget"/>). Disposing it stops it
+/// (<see cref="TestTarget.StopSignal"/>, then SIGKILL) and kills, by pid, any process it left behind, so a failed
+/// test does not leak workers into the next one.
 /// </summary>
+/// <remarks>
+/// <see cref="Pid"/> is the pid the server gives itself (in its "listening on" line, in chat and logs); worker pids
+/// are likewise the server's. On Linux these are the OS's pids. Under Wine they are Windows pids, and every question
+/// to Linux about a worker (is it running, signal it) goes through <see cref="HostPidOf"/>.
+/// </remarks>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<int> _seenDescendants = [];
+    private long _startTime;
 
     private ServerProcess(Process process, string logFile)
     {
@@ -26,13 +33,17 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static string BinDirectory => AppContext.BaseDirectory;
 
-    public static string SupervisorPath => Path.Combine(BinDirectory, "chatfork");
+    public static string SupervisorPath => TestTarget.PathOf("chatfork");
 
-    public static string WorkerPath => Path.Combine(BinDirectory, "chatfork-worker");
+    public static string WorkerPath => TestTarget.PathOf("chatfork-worker");
 
-    public static string RogueWorkerPath => Path.Combine(BinDirectory, "chatfork-rogue-worker");
+    public static string RogueWorkerPath => TestTarget.PathOf("chatfork-rogue-worker");
 
-    public int Pid => _process.Id;
+    /// <summary>The supervisor's pid as it tells it (a Windows pid under Wine).</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>The supervisor's Linux pid: what signals and /proc take.</summary>
+    public int HostPid => _process.Id;
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
@@ -48,7 +59,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment variables (inherited by workers too).</summary>
     public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options) =>
-        StartAsync(BinDirectory, environment, options);
+        StartAsync(TestTarget.Directory, environment, options);
 
     /// <summary>Starts the chatfork found in <paramref name="directory"/> (a publish folder, say).</summary>
     public static Task<ServerProcess> StartFromAsync(string directory, params string[] options) =>
@@ -58,16 +69,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(Path.Combine(directory, "chatfork"))
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in WithDefaults(options, logFile))
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = TestTarget.StartInfo(Path.Combine(directory, TestTarget.Executable("chatfork")), WithDefaults(options, logFile));
 
         foreach (var (name, value) in environment)
         {
@@ -75,12 +77,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {SupervisorPath}");
-        var server = new ServerProcess(process, logFile);
+        var server = new ServerProcess(process, logFile) { Pid = process.Id };
+        server._startTime = ProcFs.StartTime(process.Id) ?? 0;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && ListeningLine().Match(line) is { Success: true } m)
             {
-                server._listening.TrySetResult(m.Groups[1].Value);
+                server.Pid = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                server._listening.TrySetResult(m.Groups[2].Value);
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -100,7 +104,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         try
         {
-            var endpoint = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            // A Windows supervisor under Wine takes a few seconds to start on a busy machine.
+            var endpoint = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(TestTarget.IsWine ? 60 : 20));
             server.EndPoint = IPEndPoint.Parse(endpoint);
         }
         catch (Exception e)
@@ -128,10 +133,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name);
 
-    /// <summary>The supervisor's child processes now (workers), remembered for clean-up.</summary>
+    /// <summary>The supervisor's child processes now (workers), remembered for clean-up. Linux only: under Wine a
+    /// worker's Linux parent is PID 1; use <see cref="WorkerPids"/>.</summary>
     public List<ProcFs.ProcStat> Children()
     {
-        var children = ProcFs.Children(Pid);
+        var children = TestTarget.IsWine ? [] : ProcFs.Children(Pid);
         lock (_seenDescendants)
         {
             _seenDescendants.UnionWith(children.Select(c => c.Pid));
@@ -176,11 +182,54 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return condition();
     }
 
-    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
-    public async Task<int> StopAsync(int signal = Native.SIGTERM, TimeSpan? timeout = null)
+    /// <summary>The workers running now, by the pids the server gives them (Linux: its children).</summary>
+    public List<int> WorkerPids()
     {
-        Children();
-        Native.Kill(Pid, signal);
+        if (!TestTarget.IsWine)
+        {
+            return Children().Select(c => c.Pid).ToList();
+        }
+
+        var slots = WorkerSlots();
+        return WineWorkers().Where(w => slots.ContainsKey(w.Slot)).Select(w => slots[w.Slot]).ToList();
+    }
+
+    /// <summary>How many worker processes run now, whether or not the log has named them yet.</summary>
+    public int WorkerCount() => TestTarget.IsWine ? WineWorkers().Count : Children().Count;
+
+    /// <summary>The Linux pid of a worker the server calls <paramref name="workerPid"/>, if it is running.</summary>
+    public int? HostPidOf(int workerPid)
+    {
+        if (!TestTarget.IsWine)
+        {
+            return ProcFs.Exists(workerPid) ? workerPid : null;
+        }
+
+        var slot = WorkerSlots().Where(s => s.Value == workerPid).Select(s => (long?)s.Key).LastOrDefault();
+        return slot is null ? null : WineWorkers().Where(w => w.Slot == slot).Select(w => (int?)w.HostPid).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// True while the worker has not been reaped. On Linux a zombie counts as running (reaping it is the supervisor's
+    /// job); under Wine a worker's Linux parent is PID 1, so a Linux zombie there is the container's, not ours.
+    /// </summary>
+    public bool IsRunning(int workerPid) => HostPidOf(workerPid) is not null;
+
+    /// <summary>Sends a Linux signal to a worker named by the server's pid for it.</summary>
+    public void Signal(int workerPid, int signal)
+    {
+        var host = HostPidOf(workerPid) ?? throw new InvalidOperationException($"worker {workerPid} is not running");
+        Native.Kill(host, signal);
+    }
+
+    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
+    public Task<int> StopAsync(TimeSpan? timeout = null) => StopAsync(TestTarget.StopSignal, timeout);
+
+    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(int signal, TimeSpan? timeout = null)
+    {
+        RememberWorkers();
+        Native.Kill(HostPid, signal);
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
         await _process.WaitForExitAsync(cancel.Token);
         return _process.ExitCode;
@@ -194,18 +243,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Children();
-        foreach (var pid in ProcFs.Descendants(Pid))
-        {
-            lock (_seenDescendants)
-            {
-                _seenDescendants.Add(pid);
-            }
-        }
-
+        RememberWorkers();
         if (!_process.HasExited)
         {
-            Native.Kill(Pid, Native.SIGTERM);
+            Native.Kill(HostPid, TestTarget.StopSignal);
             try
             {
                 using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -213,9 +254,23 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                Native.Kill(Pid, Native.SIGKILL);
+                Native.Kill(HostPid, Native.SIGKILL);
                 await _process.WaitForExitAsync();
             }
+        }
+
+        if (TestTarget.IsWine)
+        {
+            // Workers are Linux processes of their own under Wine. The kill-on-close Job ends them with the supervisor,
+            // except one Wine difference: a worker whose creator is SIGKILLed while Wine is still inside its
+            // CreateProcess can stay stuck in Wine's start-up, outside the Job. Whatever of this server's is left goes.
+            foreach (var (hostPid, _) in WineWorkers())
+            {
+                Native.Kill(hostPid, Native.SIGKILL);
+            }
+
+            _process.Dispose();
+            return;
         }
 
         foreach (Match m in StartedWorker().Matches(Log))
@@ -244,6 +299,67 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private void RememberWorkers()
+    {
+        if (TestTarget.IsWine)
+        {
+            return;
+        }
+
+        Children();
+        foreach (var pid in ProcFs.Descendants(Pid))
+        {
+            lock (_seenDescendants)
+            {
+                _seenDescendants.Add(pid);
+            }
+        }
+    }
+
+    // Under Wine: slot number to Windows pid, from the supervisor's "started worker W (#N, pipe ...)" lines.
+    private Dictionary<long, int> WorkerSlots()
+    {
+        var slots = new Dictionary<long, int>();
+        foreach (Match m in StartedWorkerSlot().Matches(Log))
+        {
+            slots[long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)] =
+                int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return slots;
+    }
+
+    // Under Wine: this server's workers as Linux processes, found by their command line (--supervisor PID ... --slot N;
+    // Wine keeps the Windows command line as the Linux one) and started after the server, since wineserver reuses
+    // Windows pids. A Linux zombie is not counted: its parent is PID 1, and it is gone as far as Windows knows.
+    private List<(int HostPid, long Slot)> WineWorkers()
+    {
+        var result = new List<(int, long)>();
+        var supervisor = Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var stat in ProcFs.All())
+        {
+            if (stat.State == 'Z' || stat.Pid == HostPid)
+            {
+                continue;
+            }
+
+            var arguments = ProcFs.CommandLine(stat.Pid);
+            var at = Array.IndexOf(arguments, "--supervisor");
+            var slotAt = Array.IndexOf(arguments, "--slot");
+            if (arguments.Length == 0 || !arguments[0].Contains("chatfork-", StringComparison.Ordinal) || at < 0 || slotAt < 0
+                || at + 1 >= arguments.Length || slotAt + 1 >= arguments.Length || arguments[at + 1] != supervisor
+                || (ProcFs.StartTime(stat.Pid) ?? 0) < _startTime
+                || !long.TryParse(arguments[slotAt + 1], System.Globalization.CultureInfo.InvariantCulture, out var slot))
+            {
+                continue;
+            }
+
+            result.Add((stat.Pid, slot));
+        }
+
+        return result;
+    }
+
     private static IEnumerable<string> WithDefaults(string[] options, string logFile)
     {
         var given = options.Where(o => o.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
@@ -270,6 +386,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     [GeneratedRegex(@"started worker (\d+)")]
     private static partial Regex StartedWorker();
 
-    [GeneratedRegex(@"listening on (\S+)")]
+    [GeneratedRegex(@"started worker (\d+) \(#(\d+),")]
+    private static partial Regex StartedWorkerSlot();
+
+    [GeneratedRegex(@"\(pid (\d+)\) listening on (\S+)")]
     private static partial Regex ListeningLine();
 }
