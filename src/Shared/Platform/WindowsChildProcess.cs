@@ -28,7 +28,7 @@ namespace ChatFork.Platform;
 /// stays suspended, running nothing, holding nothing of any client's.
 /// </summary>
 [SupportedOSPlatform("windows")]
-internal sealed unsafe class WindowsChildProcess : IDisposable
+internal sealed unsafe class WindowsChildProcess : IWorkerProcess
 {
     private readonly SafeProcessHandle _handle;
     private readonly ProcessExitWaitHandle _exit;
@@ -119,7 +119,7 @@ internal sealed unsafe class WindowsChildProcess : IDisposable
     }
 
     /// <summary>Calls <paramref name="exited"/> once, on a thread-pool thread, when the process has exited (at once if it has).</summary>
-    public void WatchExit(Action exited)
+    public void OnExit(Action exited)
     {
         _watch = ThreadPool.RegisterWaitForSingleObject(_exit, (_, _) => exited(), null, Timeout.Infinite, executeOnlyOnce: true);
     }
