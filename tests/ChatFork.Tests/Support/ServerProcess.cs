@@ -190,8 +190,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             return Children().Select(c => c.Pid).ToList();
         }
 
-        var slots = WorkerSlots();
-        return WineWorkers().Where(w => slots.ContainsKey(w.Slot)).Select(w => slots[w.Slot]).ToList();
+        var pids = WorkerPidsByPipe();
+        return WineWorkers().Where(w => pids.ContainsKey(w.Pipe)).Select(w => pids[w.Pipe]).ToList();
     }
 
     /// <summary>How many worker processes run now, whether or not the log has named them yet.</summary>
@@ -205,8 +205,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             return ProcFs.Exists(workerPid) ? workerPid : null;
         }
 
-        var slot = WorkerSlots().Where(s => s.Value == workerPid).Select(s => (long?)s.Key).LastOrDefault();
-        return slot is null ? null : WineWorkers().Where(w => w.Slot == slot).Select(w => (int?)w.HostPid).FirstOrDefault();
+        var pipe = WorkerPidsByPipe().Where(p => p.Value == workerPid).Select(p => p.Key).LastOrDefault();
+        return pipe is null ? null : WineWorkers().Where(w => w.Pipe == pipe).Select(w => (int?)w.HostPid).FirstOrDefault();
     }
 
     /// <summary>
@@ -316,25 +316,24 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    // Under Wine: slot number to Windows pid, from the supervisor's "started worker W (#N, pipe ...)" lines.
-    private Dictionary<long, int> WorkerSlots()
+    // Under Wine: pipe name to Windows pid, from the supervisor's "started worker W (#N, pipe NAME)" lines.
+    private Dictionary<string, int> WorkerPidsByPipe()
     {
-        var slots = new Dictionary<long, int>();
-        foreach (Match m in StartedWorkerSlot().Matches(Log))
+        var pids = new Dictionary<string, int>();
+        foreach (Match m in StartedWorkerPipe().Matches(Log))
         {
-            slots[long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)] =
-                int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            pids[m.Groups[2].Value] = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return slots;
+        return pids;
     }
 
-    // Under Wine: this server's workers as Linux processes, found by their command line (--supervisor PID ... --slot N;
+    // Under Wine: this server's workers as Linux processes, found by their command line (--pipe NAME --supervisor PID;
     // Wine keeps the Windows command line as the Linux one) and started after the server, since wineserver reuses
     // Windows pids. A Linux zombie is not counted: its parent is PID 1, and it is gone as far as Windows knows.
-    private List<(int HostPid, long Slot)> WineWorkers()
+    private List<(int HostPid, string Pipe)> WineWorkers()
     {
-        var result = new List<(int, long)>();
+        var result = new List<(int, string)>();
         var supervisor = Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var stat in ProcFs.All())
         {
@@ -345,16 +344,15 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
             var arguments = ProcFs.CommandLine(stat.Pid);
             var at = Array.IndexOf(arguments, "--supervisor");
-            var slotAt = Array.IndexOf(arguments, "--slot");
-            if (arguments.Length == 0 || !arguments[0].Contains("chatfork-", StringComparison.Ordinal) || at < 0 || slotAt < 0
-                || at + 1 >= arguments.Length || slotAt + 1 >= arguments.Length || arguments[at + 1] != supervisor
-                || (ProcFs.StartTime(stat.Pid) ?? 0) < _startTime
-                || !long.TryParse(arguments[slotAt + 1], System.Globalization.CultureInfo.InvariantCulture, out var slot))
+            var pipeAt = Array.IndexOf(arguments, "--pipe");
+            if (arguments.Length == 0 || !arguments[0].Contains("chatfork-", StringComparison.Ordinal) || at < 0 || pipeAt < 0
+                || at + 1 >= arguments.Length || pipeAt + 1 >= arguments.Length || arguments[at + 1] != supervisor
+                || (ProcFs.StartTime(stat.Pid) ?? 0) < _startTime)
             {
                 continue;
             }
 
-            result.Add((stat.Pid, slot));
+            result.Add((stat.Pid, arguments[pipeAt + 1]));
         }
 
         return result;
@@ -386,8 +384,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     [GeneratedRegex(@"started worker (\d+)")]
     private static partial Regex StartedWorker();
 
-    [GeneratedRegex(@"started worker (\d+) \(#(\d+),")]
-    private static partial Regex StartedWorkerSlot();
+    [GeneratedRegex(@"started worker (\d+) \(#\d+, pipe (\S+)\)")]
+    private static partial Regex StartedWorkerPipe();
 
     [GeneratedRegex(@"\(pid (\d+)\) listening on (\S+)")]
     private static partial Regex ListeningLine();

@@ -13,8 +13,8 @@ namespace ChatFork.Tests.Support;
 /// <list type="bullet">
 /// <item>Pids. Chat and logs show Windows pids (small numbers wineserver hands out); each Wine process is also a
 ///   Linux process with a Linux pid, and its Linux parent is PID 1, not the supervisor. <see cref="ServerProcess"/>
-///   maps one to the other through the server's own log ("started worker W (#N, ...)") and the worker's Linux
-///   command line (<c>--supervisor S ... --slot N</c>).</item>
+///   maps one to the other through the server's own log ("started worker W (#N, pipe NAME)") and the worker's
+///   Linux command line (<c>--pipe NAME --supervisor S</c>).</item>
 /// <item>Signals. Wine turns SIGINT into a console Ctrl+C event, which <c>PosixSignalRegistration</c> sees; SIGTERM
 ///   ends a Wine process outright. So the orderly stop is SIGINT here (<see cref="StopSignal"/>).</item>
 /// <item>A Wine process killed from Linux (SIGKILL, SIGTERM) is reported to Windows as having exited with code 0:
