@@ -172,7 +172,14 @@ internal sealed class WorkerProcess : ISessionControl
             return null;
         }
 
-        var pipe = new NamedPipeClientStream(".", _args.PipeName, PipeDirection.InOut, PipeOptions.CurrentUserOnly);
+        // Asynchronous (FILE_FLAG_OVERLAPPED on Windows) although every call on it is synchronous: after the hand-off
+        // the pipe reader thread sits in Read while other threads Write (Ready, each chat line, Leaving). Windows
+        // serialises I/O on a handle opened for synchronous I/O, so each Write would wait until the supervisor next
+        // sent something down this pipe: lines would stall and an echo worker would never get its Leaving out
+        // (dotnet/runtime#72526 shows the same hang for named pipes opened with PipeOptions.None). An overlapped handle
+        // lets a read and a write be in flight at once. Fixed by reasoning only: Wine does not serialise synchronous
+        // pipe I/O, so no test here can show the hang; on Unix the pipe is a socket and the flag changes nothing.
+        var pipe = new NamedPipeClientStream(".", _args.PipeName, PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
         try
         {
             pipe.Connect(s_attachTimeout);

@@ -2,8 +2,8 @@ namespace ChatFork.Platform;
 
 public static partial class InheritedHandles
 {
-    // Not done on Windows: Process.Start passes bInheritHandles=TRUE to CreateProcess when it redirects standard
-    // input, so every inheritable handle of the supervisor reaches the worker. .NET creates its own handles
-    // non-inheritable; handles inherited from the parent are the gap, and it is left open here.
+    // Nothing to change on Windows: a worker inherits only what its CreateProcessW handle list names (its standard
+    // input pipe; see WindowsChildProcess), so whatever the supervisor itself inherited, inheritable or not, and every
+    // accepted socket (inheritable under Wine) stays where it is.
     private static int ProtectWindows() => 0;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
@@ -6,14 +7,11 @@ using ChatFork.Interop.Windows;
 namespace ChatFork.Platform;
 
 /// <summary>
-/// Windows: workers are put in a Job object with <c>JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE</c>: when the supervisor
-/// exits, by any means, the kernel closes the job handle and kills every worker in it.
+/// Windows: workers are started the way PostgreSQL's postmaster starts a backend (<see cref="WindowsChildProcess"/>:
+/// <c>CreateProcessW</c> suspended, inheriting only its standard input, put in the Job, then resumed). The Job has
+/// <c>JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE</c>: when the supervisor exits, by any means, the kernel closes the job
+/// handle and kills every worker in it.
 /// </summary>
-/// <remarks>
-/// Known gaps of this start path (Process.Start): it cannot create the child suspended, so the worker runs for a
-/// moment before it is in the job; and it passes <c>bInheritHandles=TRUE</c>, so every inheritable handle of the
-/// supervisor reaches the worker.
-/// </remarks>
 [SupportedOSPlatform("windows")]
 internal sealed class WindowsProcessLifetime : IProcessLifetime
 {
@@ -21,17 +19,14 @@ internal sealed class WindowsProcessLifetime : IProcessLifetime
 
     public IWorkerProcess Start(WorkerCommand command)
     {
-        var process = DotnetChildProcess.Start(command);
-        if (!Kernel32.AssignProcessToJobObject(_job.Value, process.Process.Handle))
+        try
         {
-            var error = Marshal.GetLastPInvokeError();
-            process.Kill();
-            process.Dispose();
-            throw new ChatForkException($"Could not put worker {process.Id} in the supervisor's job object: {Marshal.GetPInvokeErrorMessage(error)}.");
+            return WindowsChildProcess.Start(command.Path, command.Arguments, command.StandardInput, _job.Value);
         }
-
-        process.GiveInput(command.StandardInput);
-        return process;
+        catch (Win32Exception e)
+        {
+            throw new ChatForkException($"could not start {command.Path}: {e.Message}", e);
+        }
     }
 
     public IDisposable BindToParent(int supervisorProcessId, Action onSupervisorGone)

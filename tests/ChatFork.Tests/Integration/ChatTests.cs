@@ -37,11 +37,16 @@ public sealed partial class ChatTests
         {
             case "process":
                 var pid = int.Parse(WorkerPid().Match(welcome).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                Assert.That(server.Children().Select(c => c.Pid), Does.Contain(pid), "the pid in the greeting is one of the supervisor's children");
+                Assert.That(server.WorkerPids(), Does.Contain(pid), "the pid in the greeting is one of the supervisor's workers");
                 break;
             case "thread":
                 var tid = int.Parse(ThreadId().Match(welcome).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                Assert.That(Directory.Exists($"/proc/{server.Pid}/task/{tid}"), Is.True, "the thread in the greeting is one of the server's threads");
+                if (!TestTarget.IsWine)
+                {
+                    // Under Wine the greeting names a Windows thread id, which /proc does not show.
+                    Assert.That(Directory.Exists($"/proc/{server.Pid}/task/{tid}"), Is.True, "the thread in the greeting is one of the server's threads");
+                }
+
                 Assert.That(welcome, Does.Contain($"of process {server.Pid}"));
                 break;
             default:
@@ -173,7 +178,7 @@ public sealed partial class ChatTests
         Assert.That(aliceRow, Does.Contain("since").And.Contain("127.0.0.1:"));
         if (_model == "process")
         {
-            var workers = server.Children().Select(c => c.Pid).ToList();
+            var workers = server.WorkerPids();
             Assert.That(workers, Does.Contain(int.Parse(WorkerPidInRow().Match(aliceRow).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
         }
         else

@@ -34,7 +34,7 @@ public sealed class FlowControlTests
         await flooder.ConnectAsync(server.EndPoint);
         await flooder.SendAsync(Encoding.ASCII.GetBytes("/nick flooder\n"));
         var sent = await FloodAsync(flooder, s_flood);
-        var peakKiB = ProcFs.PeakRssKiB(server.Pid);
+        var peakKiB = ProcFs.PeakRssKiB(server.HostPid);
 
         // Every line the room accepted reaches every reader, in order: they all end on the same last line.
         var settled = await ServerProcess.EventuallyAsync(() => readers.Select(r => r.Last).Distinct().Count() == 1 && readers.All(r => r.QuietFor > TimeSpan.FromSeconds(2)), TimeSpan.FromSeconds(60));
@@ -67,7 +67,7 @@ public sealed class FlowControlTests
         await using var _ = stuck;
         var reader = await FloodReader.JoinAsync(server, "reader");
         var stuckWorker = ProcessModelTests.WorkerPidFrom(stuckGreeting[0]);
-        Native.Kill(stuckWorker, 19); // SIGSTOP: it reads nothing from its pipe from now on
+        server.Signal(stuckWorker, 19); // SIGSTOP: it reads nothing from its pipe from now on
         try
         {
             using var flooder = new Socket(server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -86,7 +86,10 @@ public sealed class FlowControlTests
         }
         finally
         {
-            Native.Kill(stuckWorker, 18); // SIGCONT, so that it can die
+            if (server.HostPidOf(stuckWorker) is { } host)
+            {
+                Native.Kill(host, 18); // SIGCONT, so that it can die
+            }
             await reader.DisposeAsync();
         }
     }

@@ -14,6 +14,7 @@ namespace ChatFork.Tests.Integration;
 /// the JSON, a PNG chart per figure, and a report that shows them.
 /// </summary>
 [TestFixture]
+[LinuxOnly("chatfork-bench is a Linux tool: it measures Pss and threads through /proc")]
 public sealed class LabTests
 {
     private static readonly string[] s_models = ["process", "thread", "async"];

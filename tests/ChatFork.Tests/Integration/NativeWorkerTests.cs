@@ -9,6 +9,7 @@ namespace ChatFork.Tests.Integration;
 /// next to chatfork. These tests publish once (about a minute on 2 cores) and run the real thing.
 /// </summary>
 [TestFixture]
+[LinuxOnly("the Linux publish layout (an ELF NativeAOT worker); the Wine run tests the win-x64 publish itself")]
 public sealed class NativeWorkerTests
 {
     private string _publish = "";

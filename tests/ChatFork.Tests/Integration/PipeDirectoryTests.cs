@@ -12,6 +12,7 @@ namespace ChatFork.Tests.Integration;
 /// (whatever the umask) nor squat their names; and a failed attach never leaves a slot stuck.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[LinuxOnly("Unix socket files, umasks, modes and another uid (setpriv); Windows named pipes have their own ACLs")]
 public sealed partial class PipeDirectoryTests
 {
     // Connects, as uid nobody, to each path given, for a number of seconds (0: one round); exit 0 if any connect succeeded.

@@ -27,19 +27,19 @@ public sealed class UdpEchoTests
             Assert.That(answer.RemoteEndPoint, Is.EqualTo(server.EndPoint));
         }
 
-        Assert.That(server.Children(), Is.Empty, "no process per peer");
-        var udpSockets = UdpInodes();
-        Assert.That(ProcFs.SocketInodes(server.Pid).Count(udpSockets.Contains), Is.EqualTo(1), "one socket for every peer");
+        Assert.That(server.WorkerCount(), Is.Zero, "no process per peer");
+        if (!TestTarget.IsWine)
+        {
+            // Under Wine, wineserver holds the socket: /proc cannot say which process it is for.
+            var udpSockets = UdpInodes();
+            Assert.That(ProcFs.SocketInodes(server.Pid).Count(udpSockets.Contains), Is.EqualTo(1), "one socket for every peer");
+        }
     }
 
     [Test]
     public async Task Udp_is_for_echo_only()
     {
-        var info = new System.Diagnostics.ProcessStartInfo(ServerProcess.SupervisorPath) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "--transport", "udp", "--mode", "chat", "--port", "0", "--log-file", "none" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = TestTarget.StartInfo(ServerProcess.SupervisorPath, ["--transport", "udp", "--mode", "chat", "--port", "0", "--log-file", "none"]);
 
         using var process = System.Diagnostics.Process.Start(info)!;
         var error = await process.StandardError.ReadToEndAsync();

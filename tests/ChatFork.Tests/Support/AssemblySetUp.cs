@@ -11,7 +11,23 @@ public sealed class AssemblySetUp
     {
         if (!OperatingSystem.IsLinux())
         {
-            Assert.Ignore("ChatFork's tests observe processes through /proc and run on Linux only.");
+            Assert.Ignore("ChatFork's tests observe processes through /proc and run on Linux only (the Windows build runs under Wine).");
+        }
+
+        TestContext.Progress.WriteLine($"ChatFork tests against {TestTarget.Name}");
+        if (TestTarget.IsWine)
+        {
+            foreach (var path in new[] { ServerProcess.SupervisorPath, ServerProcess.WorkerPath, ServerProcess.RogueWorkerPath })
+            {
+                if (!File.Exists(path))
+                {
+                    Assert.Fail($"{path} is missing. {TestTarget.WineVariable} names a folder made by " +
+                                "'dotnet publish src/Supervisor -c Release -r win-x64 -o DIR' and " +
+                                "'dotnet publish tests/ChatFork.RogueWorker -c Release -r win-x64 --self-contained -o DIR' (.ci/run does both).");
+                }
+            }
+
+            return;
         }
 
         foreach (var path in new[] { ServerProcess.SupervisorPath, ServerProcess.WorkerPath })

@@ -58,6 +58,34 @@ internal static class ProcFs
 
     public static bool Exists(int pid) => Directory.Exists($"/proc/{pid}");
 
+    /// <summary>When the process started, in clock ticks since boot (field 22 of /proc/PID/stat).</summary>
+    public static long? StartTime(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[19], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A process's arguments, from /proc/PID/cmdline (empty if it is gone or a zombie).</summary>
+    public static string[] CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     public static List<ProcStat> Zombies() => All().Where(s => s.State == 'Z').ToList();
 
     /// <summary>The socket inodes a process holds open.</summary>

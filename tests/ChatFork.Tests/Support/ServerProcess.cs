@@ -8,15 +8,22 @@ namespace ChatFork.Tests.Support;
 
 /// <summary>
 /// A real <c>chatfork</c> supervisor started for one test, on 127.0.0.1 with port 0, logging into the test's own
-/// directory. Disposing it stops it (SIGTERM, then SIGKILL) and kills, by pid, any process it left behind, so a
-/// failed test does not leak workers into the next one.
+/// directory: the Linux build, or the Windows build under Wine (<see cref="TestTarget"/>). Disposing it stops it
+/// (<see cref="TestTarget.StopSignal"/>, then SIGKILL) and kills, by pid, any process it left behind, so a failed
+/// test does not leak workers into the next one.
 /// </summary>
+/// <remarks>
+/// <see cref="Pid"/> is the pid the server gives itself (in its "listening on" line, in chat and logs); worker pids
+/// are likewise the server's. On Linux these are the OS's pids. Under Wine they are Windows pids, and every question
+/// to Linux about a worker (is it running, signal it) goes through <see cref="HostPidOf"/>.
+/// </remarks>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<int> _seenDescendants = [];
+    private long _startTime;
 
     private ServerProcess(Process process, string logFile)
     {
@@ -26,13 +33,17 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static string BinDirectory => AppContext.BaseDirectory;
 
-    public static string SupervisorPath => Path.Combine(BinDirectory, "chatfork");
+    public static string SupervisorPath => TestTarget.PathOf("chatfork");
 
-    public static string WorkerPath => Path.Combine(BinDirectory, "chatfork-worker");
+    public static string WorkerPath => TestTarget.PathOf("chatfork-worker");
 
-    public static string RogueWorkerPath => Path.Combine(BinDirectory, "chatfork-rogue-worker");
+    public static string RogueWorkerPath => TestTarget.PathOf("chatfork-rogue-worker");
 
-    public int Pid => _process.Id;
+    /// <summary>The supervisor's pid as it tells it (a Windows pid under Wine).</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>The supervisor's Linux pid: what signals and /proc take.</summary>
+    public int HostPid => _process.Id;
 
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
@@ -48,7 +59,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment variables (inherited by workers too).</summary>
     public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] options) =>
-        StartAsync(BinDirectory, environment, options);
+        StartAsync(TestTarget.Directory, environment, options);
 
     /// <summary>Starts the chatfork found in <paramref name="directory"/> (a publish folder, say).</summary>
     public static Task<ServerProcess> StartFromAsync(string directory, params string[] options) =>
@@ -69,31 +80,40 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+        ProcessStartInfo info;
+        if (umask is null && !asNobody)
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (asNobody)
+            info = TestTarget.StartInfo(Path.Combine(directory, TestTarget.Executable("chatfork")), WithDefaults(options, logFile));
+        }
+        else
         {
-            // setpriv execs /bin/sh, which execs chatfork: the pid is chatfork's throughout.
-            foreach (var argument in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh" })
+            // Linux only (the umask and other-user tests): /bin/sh sets the umask and execs chatfork.
+            info = new ProcessStartInfo(asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            if (asNobody)
+            {
+                // setpriv execs /bin/sh, which execs chatfork: the pid is chatfork's throughout.
+                foreach (var argument in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh" })
+                {
+                    info.ArgumentList.Add(argument);
+                }
+            }
+
+            if (umask is not null)
+            {
+                info.ArgumentList.Add("-c");
+                info.ArgumentList.Add($"umask {umask}; exec \"$0\" \"$@\"");
+                info.ArgumentList.Add(Path.Combine(directory, "chatfork"));
+            }
+
+            foreach (var argument in WithDefaults(options, logFile))
             {
                 info.ArgumentList.Add(argument);
             }
-        }
-
-        if (umask is not null)
-        {
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add($"umask {umask}; exec \"$0\" \"$@\"");
-            info.ArgumentList.Add(Path.Combine(directory, "chatfork"));
-        }
-
-        foreach (var argument in WithDefaults(options, logFile))
-        {
-            info.ArgumentList.Add(argument);
         }
 
         foreach (var (name, value) in environment)
@@ -102,12 +122,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {SupervisorPath}");
-        var server = new ServerProcess(process, logFile);
+        var server = new ServerProcess(process, logFile) { Pid = process.Id };
+        server._startTime = ProcFs.StartTime(process.Id) ?? 0;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && ListeningLine().Match(line) is { Success: true } m)
             {
-                server._listening.TrySetResult(m.Groups[1].Value);
+                server.Pid = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                server._listening.TrySetResult(m.Groups[2].Value);
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -127,7 +149,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         try
         {
-            var endpoint = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            // A Windows supervisor under Wine takes a few seconds to start on a busy machine.
+            var endpoint = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(TestTarget.IsWine ? 60 : 20));
             server.EndPoint = IPEndPoint.Parse(endpoint);
         }
         catch (Exception e)
@@ -155,10 +178,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name);
 
-    /// <summary>The supervisor's child processes now (workers), remembered for clean-up.</summary>
+    /// <summary>The supervisor's child processes now (workers), remembered for clean-up. Linux only: under Wine a
+    /// worker's Linux parent is PID 1; use <see cref="WorkerPids"/>.</summary>
     public List<ProcFs.ProcStat> Children()
     {
-        var children = ProcFs.Children(Pid);
+        var children = TestTarget.IsWine ? [] : ProcFs.Children(Pid);
         lock (_seenDescendants)
         {
             _seenDescendants.UnionWith(children.Select(c => c.Pid));
@@ -203,46 +227,129 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return condition();
     }
 
-    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
-    public async Task<int> StopAsync(int signal = Native.SIGTERM, TimeSpan? timeout = null)
+    /// <summary>The workers running now, by the pids the server gives them (Linux: its children).</summary>
+    public List<int> WorkerPids()
     {
-        Children();
-        Native.Kill(Pid, signal);
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
-        await _process.WaitForExitAsync(cancel.Token);
+        if (!TestTarget.IsWine)
+        {
+            return Children().Select(c => c.Pid).ToList();
+        }
+
+        var pids = WorkerPidsByPipe();
+        return WineWorkers().Where(w => pids.ContainsKey(w.Pipe)).Select(w => pids[w.Pipe]).ToList();
+    }
+
+    /// <summary>How many worker processes run now, whether or not the log has named them yet.</summary>
+    public int WorkerCount() => TestTarget.IsWine ? WineWorkers().Count : Children().Count;
+
+    /// <summary>The Linux pid of a worker the server calls <paramref name="workerPid"/>, if it is running.</summary>
+    public int? HostPidOf(int workerPid)
+    {
+        if (!TestTarget.IsWine)
+        {
+            return ProcFs.Exists(workerPid) ? workerPid : null;
+        }
+
+        var pipe = WorkerPidsByPipe().Where(p => p.Value == workerPid).Select(p => p.Key).LastOrDefault();
+        return pipe is null ? null : WineWorkers().Where(w => w.Pipe == pipe).Select(w => (int?)w.HostPid).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// True while the worker has not been reaped. On Linux a zombie counts as running (reaping it is the supervisor's
+    /// job); under Wine a worker's Linux parent is PID 1, so a Linux zombie there is the container's, not ours.
+    /// </summary>
+    public bool IsRunning(int workerPid) => HostPidOf(workerPid) is not null;
+
+    /// <summary>Sends a Linux signal to a worker named by the server's pid for it.</summary>
+    public void Signal(int workerPid, int signal)
+    {
+        var host = HostPidOf(workerPid) ?? throw new InvalidOperationException($"worker {workerPid} is not running");
+        Native.Kill(host, signal);
+    }
+
+    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
+    public Task<int> StopAsync(TimeSpan? timeout = null) => StopAsync(TestTarget.StopSignal, timeout);
+
+    /// <summary>Sends a signal and waits for the supervisor to exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(int signal, TimeSpan? timeout = null)
+    {
+        RememberWorkers();
+        Native.Kill(HostPid, signal);
+        await WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(15));
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Waits until the supervisor has exited and its output has ended; throws <see cref="OperationCanceledException"/>
+    /// after <paramref name="timeout"/>.
+    /// </summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {
-        using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new OperationCanceledException($"chatfork (pid {Pid}) did not exit within {timeout.TotalSeconds:0.#} s");
+            }
+
+            using var cancel = new CancellationTokenSource(TestTarget.IsWine && left > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : left);
+            try
+            {
+                await _process.WaitForExitAsync(cancel.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (TestTarget.IsWine && DateTime.UtcNow < deadline)
+            {
+                // Wine difference: a worker Wine was still starting when its supervisor ended can stay stuck in Wine's
+                // start-up, outside the Job, with the supervisor's Unix standard error still open (Wine starts a
+                // process with its parent's descriptors): the supervisor's output then never ends. It goes.
+                if (_process.HasExited)
+                {
+                    KillWineWorkers();
+                }
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Children();
-        foreach (var pid in ProcFs.Descendants(Pid))
-        {
-            lock (_seenDescendants)
-            {
-                _seenDescendants.Add(pid);
-            }
-        }
-
+        RememberWorkers();
         if (!_process.HasExited)
         {
-            Native.Kill(Pid, Native.SIGTERM);
+            Native.Kill(HostPid, TestTarget.StopSignal);
             try
             {
-                using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(cancel.Token);
+                await WaitForExitAsync(TimeSpan.FromSeconds(10));
             }
             catch (OperationCanceledException)
             {
-                Native.Kill(Pid, Native.SIGKILL);
-                await _process.WaitForExitAsync();
+                Native.Kill(HostPid, Native.SIGKILL);
+                if (!TestTarget.IsWine)
+                {
+                    await _process.WaitForExitAsync();
+                }
             }
+        }
+
+        if (TestTarget.IsWine)
+        {
+            // Workers are Linux processes of their own under Wine. The kill-on-close Job ends them with the supervisor,
+            // except one Wine difference: a worker whose creator is SIGKILLed while Wine is still inside its
+            // CreateProcess can stay stuck in Wine's start-up, outside the Job. Whatever of this server's is left goes.
+            try
+            {
+                await WaitForExitAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (OperationCanceledException)
+            {
+                // Reported by the test that started it, if it cared; nothing of ours is left running.
+            }
+
+            KillWineWorkers();
+            _process.Dispose();
+            return;
         }
 
         foreach (Match m in StartedWorker().Matches(Log))
@@ -271,6 +378,73 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private void KillWineWorkers()
+    {
+        foreach (var (hostPid, _) in WineWorkers())
+        {
+            Native.Kill(hostPid, Native.SIGKILL);
+        }
+    }
+
+    private void RememberWorkers()
+    {
+        if (TestTarget.IsWine)
+        {
+            return;
+        }
+
+        Children();
+        foreach (var pid in ProcFs.Descendants(Pid))
+        {
+            lock (_seenDescendants)
+            {
+                _seenDescendants.Add(pid);
+            }
+        }
+    }
+
+    // Under Wine: pipe name to Windows pid, from the supervisor's "started worker W (#N, pipe NAME)" lines.
+    private Dictionary<string, int> WorkerPidsByPipe()
+    {
+        var pids = new Dictionary<string, int>();
+        foreach (Match m in StartedWorkerPipe().Matches(Log))
+        {
+            pids[m.Groups[2].Value] = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return pids;
+    }
+
+    // Under Wine: this server's workers as Linux processes, found by their command line (--pipe NAME --supervisor PID;
+    // Wine keeps the Windows command line as the Linux one) and started after the server, since wineserver reuses
+    // Windows pids. A Linux zombie is not counted: its parent is PID 1, and it is gone as far as Windows knows.
+    private List<(int HostPid, string Pipe)> WineWorkers()
+    {
+        var result = new List<(int, string)>();
+        var supervisor = Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var stat in ProcFs.All())
+        {
+            if (stat.State == 'Z' || stat.Pid == HostPid)
+            {
+                continue;
+            }
+
+            var arguments = ProcFs.CommandLine(stat.Pid);
+            var at = Array.IndexOf(arguments, "--supervisor");
+            var pipeAt = Array.IndexOf(arguments, "--pipe");
+            if (arguments.Length == 0 || !arguments[0].Contains("chatfork-", StringComparison.Ordinal) || at < 0 || pipeAt < 0
+                || at + 1 >= arguments.Length || pipeAt + 1 >= arguments.Length || arguments[at + 1] != supervisor
+                || (ProcFs.StartTime(stat.Pid) ?? 0) < _startTime)
+            {
+                continue;
+            }
+
+            result.Add((stat.Pid, arguments[pipeAt + 1]));
+        }
+
+        return result;
+    }
+
     private static IEnumerable<string> WithDefaults(string[] options, string logFile)
     {
         var given = options.Where(o => o.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
@@ -297,6 +471,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     [GeneratedRegex(@"started worker (\d+)")]
     private static partial Regex StartedWorker();
 
-    [GeneratedRegex(@"listening on (\S+)")]
+    [GeneratedRegex(@"started worker (\d+) \(#\d+, pipe (\S+)\)")]
+    private static partial Regex StartedWorkerPipe();
+
+    [GeneratedRegex(@"\(pid (\d+)\) listening on (\S+)")]
     private static partial Regex ListeningLine();
 }
