@@ -1,4 +1,5 @@
 using System.Net;
+using ChatFork.Supervisor.Irc;
 
 namespace ChatFork.Supervisor;
 
@@ -42,6 +43,12 @@ internal sealed record ServerSettings(
     /// <summary>How long a client may be held back without a break before it is disconnected (<c>--flood-timeout</c>).</summary>
     public TimeSpan FloodTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultFloodTimeoutSeconds);
 
+    /// <summary>What clients speak (<c>--protocol</c>).</summary>
+    public ClientProtocol Protocol { get; init; } = ClientProtocol.Text;
+
+    /// <summary>IRC mode's settings; null in the text protocol.</summary>
+    public IrcSettings? Irc { get; init; }
+
     /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
     public static ServerSettings From(SupervisorOptions options)
     {
@@ -50,7 +57,12 @@ internal sealed record ServerSettings(
             throw new ChatForkException($"--host must be an IP address such as 127.0.0.1, not '{options.Host}'.");
         }
 
-        Require(options.Port is >= 0 and <= 65535, "--port must be between 0 and 65535.");
+        var irc = options.Protocol == ClientProtocol.Irc;
+        var port = options.Port ?? (irc ? IrcSettings.DefaultPort : 7000);
+        Require(port is >= 0 and <= 65535, "--port must be between 0 and 65535.");
+        Require(!irc || options.Mode == ServerMode.Chat, "--protocol irc is a chat server: it cannot be combined with --mode echo.");
+        Require(!irc || options.Model == ServerModel.Process, "--protocol irc is served by --model process only (a worker process per client).");
+        Require(!irc || options.Transport == Transport.Tcp, "--protocol irc needs --transport tcp.");
         Require(options.Transport == Transport.Tcp || options.Mode == ServerMode.Echo,
             "--transport udp serves --mode echo only: a chat room needs connections, and UDP has none.");
         Require(options.MaxClients >= 1, "--max-clients must be at least 1.");
@@ -73,7 +85,7 @@ internal sealed record ServerSettings(
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
-            host, options.Port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,
+            host, port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,
             Math.Min(options.Prespawn, options.MaxClients), options.MaxLine, options.SendQueue, options.WorkerQueue,
             TimeSpan.FromSeconds(options.IdleTimeout), TimeSpan.FromSeconds(options.AttachTimeout),
             TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout),
@@ -83,6 +95,8 @@ internal sealed record ServerSettings(
             LineRate = options.LineRate,
             LineBurst = options.LineBurst,
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
+            Protocol = options.Protocol,
+            Irc = irc ? IrcSettings.From(options) : null,
         };
     }
 

@@ -9,8 +9,35 @@ public sealed class SupervisorOptions
     [Option("host", Default = "127.0.0.1", HelpText = "Address to listen on. The default takes local connections only; 0.0.0.0 takes any.")]
     public string Host { get; set; } = "127.0.0.1";
 
-    [Option("port", Default = 7000, HelpText = "TCP port to listen on; 0 picks a free one (the 'listening on' line says which).")]
-    public int Port { get; set; } = 7000;
+    [Option("port", HelpText = "TCP port to listen on (default 7000; 6667 with --protocol irc); 0 picks a free one (the 'listening on' line says which).")]
+    public int? Port { get; set; }
+
+    [Option("protocol", Default = ClientProtocol.Text, HelpText = "text: ChatFork's line protocol (nc, telnet). irc: an IRC server with channels (irssi, WeeChat, HexChat); see docs/irc.md.")]
+    public ClientProtocol Protocol { get; set; } = ClientProtocol.Text;
+
+    [Option("server-name", HelpText = "IRC: the name the server gives itself, the source of its replies. Default: the host name.")]
+    public string? ServerName { get; set; }
+
+    [Option("password", HelpText = "IRC: the password clients must give with PASS. Default: none asked.")]
+    public string? Password { get; set; }
+
+    [Option("max-channels", Default = 20, HelpText = "IRC: most channels one client may be on at once (005 CHANLIMIT).")]
+    public int MaxChannels { get; set; } = 20;
+
+    [Option("max-channels-total", Default = 1000, HelpText = "IRC: most channels that may exist on the server at once.")]
+    public int MaxChannelsTotal { get; set; } = 1000;
+
+    [Option("ping-interval", Default = 90, HelpText = "IRC: seconds of silence from a client before the server sends it a PING.")]
+    public int PingInterval { get; set; } = 90;
+
+    [Option("ping-timeout", Default = 60, HelpText = "IRC: seconds a client has to answer that PING (with anything) before it is dropped ('Ping timeout').")]
+    public int PingTimeout { get; set; } = 60;
+
+    [Option("flood-burst", Default = 40, HelpText = "IRC: lines a client may send at once; past the burst and the rate it is dropped ('Excess Flood').")]
+    public int FloodBurst { get; set; } = 40;
+
+    [Option("flood-rate", Default = 4, HelpText = "IRC: lines a second a client may keep sending after its burst.")]
+    public int FloodRate { get; set; } = 4;
 
     [Option("mode", Default = ServerMode.Chat, HelpText = "chat: a chat room. echo: the classic TCP echo server.")]
     public ServerMode Mode { get; set; } = ServerMode.Chat;
@@ -86,6 +113,7 @@ public sealed class SupervisorOptions
     [
         new("Start a chat server on 127.0.0.1:7000 (then: nc 127.0.0.1 7000)", s_onlyChanged, new SupervisorOptions()),
         new("An echo server on port 7007", s_onlyChanged, new SupervisorOptions { Mode = ServerMode.Echo, Port = 7007 }),
+        new("An IRC server on 127.0.0.1:6667 (then: irssi -c 127.0.0.1 -p 6667)", s_onlyChanged, new SupervisorOptions { Protocol = ClientProtocol.Irc }),
         new("The comparison lab: one thread per connection instead of one process", s_onlyChanged, new SupervisorOptions { Model = ServerModel.Thread }),
     ];
 

@@ -70,6 +70,15 @@ internal sealed class SupervisorLink : IChatLink
         }
     }
 
+    /// <summary>Appends a frame that <paramref name="write"/> writes (the IRC frames, <see cref="Irc.IrcLink"/>).</summary>
+    public void Append(Action<FrameBuffer> write)
+    {
+        lock (_lock)
+        {
+            write(_buffer);
+        }
+    }
+
     public void AppendEmpty(FrameType type) => AppendFrame(type, default);
 
     private void AppendFrame(FrameType type, ReadOnlySpan<byte> payload)

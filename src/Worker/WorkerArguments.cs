@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatFork.Irc;
 
 namespace ChatFork.Worker;
 
@@ -18,12 +19,14 @@ internal sealed record WorkerArguments(
     TimeSpan LineTimeout,
     int LineRate,
     int LineBurst,
-    TimeSpan FloodTimeout)
+    TimeSpan FloodTimeout,
+    IrcWorkerSettings? Irc = null)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
         "[--send-queue BYTES] [--idle-timeout SECONDS] [--slow-consumer-timeout SECONDS] [--line-timeout SECONDS] " +
         "[--line-rate LINES] [--line-burst LINES] [--flood-timeout SECONDS] [--allow-crash yes]\n" +
+        "  [--protocol text|irc] [--server-name NAME] [--ping-interval S] [--ping-timeout S] [--flood-burst N] [--flood-rate N]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
     /// <exception cref="FormatException">With a sentence that says which argument is wrong.</exception>
@@ -41,6 +44,12 @@ internal sealed record WorkerArguments(
         var lineRate = 0;
         var lineBurst = 1;
         var floodTimeout = TimeSpan.Zero;
+        var irc = false;
+        var serverName = "chatfork";
+        var pingInterval = 90;
+        var pingTimeout = 60;
+        var floodBurst = 40;
+        var floodRate = 4;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -94,6 +103,29 @@ internal sealed record WorkerArguments(
                 case "--allow-crash":
                     allowCrash = value == "yes";
                     break;
+                case "--protocol":
+                    irc = value switch
+                    {
+                        "irc" => true,
+                        "text" => false,
+                        _ => throw new FormatException($"--protocol must be text or irc, not '{value}'."),
+                    };
+                    break;
+                case "--server-name":
+                    serverName = value.Length > 0 && !value.Contains(' ', StringComparison.Ordinal) ? value : throw new FormatException("--server-name must be one word.");
+                    break;
+                case "--ping-interval":
+                    pingInterval = Positive(name, value);
+                    break;
+                case "--ping-timeout":
+                    pingTimeout = Positive(name, value);
+                    break;
+                case "--flood-burst":
+                    floodBurst = Positive(name, value);
+                    break;
+                case "--flood-rate":
+                    floodRate = Positive(name, value);
+                    break;
                 default:
                     throw new FormatException($"Unknown argument '{name}'.");
             }
@@ -104,8 +136,11 @@ internal sealed record WorkerArguments(
             throw new FormatException("--pipe and --supervisor are required.");
         }
 
+        var ircSettings = irc
+            ? new IrcWorkerSettings(serverName, TimeSpan.FromSeconds(pingInterval), TimeSpan.FromSeconds(pingTimeout), floodBurst, floodRate)
+            : null;
         return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slowConsumer, allowCrash,
-            lineTimeout, lineRate, lineBurst, floodTimeout);
+            lineTimeout, lineRate, lineBurst, floodTimeout, ircSettings);
     }
 
     private static int Positive(string name, string value)

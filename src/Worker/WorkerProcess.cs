@@ -2,9 +2,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ChatFork.Irc;
 using ChatFork.Platform;
 using ChatFork.Protocol;
 using ChatFork.Sessions;
+using ChatFork.Worker.Irc;
 
 namespace ChatFork.Worker;
 
@@ -29,6 +31,7 @@ internal sealed class WorkerProcess : ISessionControl
     private readonly WorkerArguments _args;
     private SupervisorLink? _link;
     private ClientConnection? _client;
+    private IrcSession? _irc;
     private int _ending;
 
     public WorkerProcess(WorkerArguments args)
@@ -91,11 +94,23 @@ internal sealed class WorkerProcess : ISessionControl
         }
 
         _client = new ClientConnection(socket, _args.SendQueueBytes);
+        if (_args.Irc is { } ircSettings)
+        {
+            // Before the pipe reader starts: the supervisor's IRC frames are for this session.
+            _irc = new IrcSession(this, _client, new IrcLink(_link!), ircSettings, (socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString() ?? "unknown");
+        }
+
         handedOff.Set();
         _link!.AppendEmpty(FrameType.Ready);
         if (!_link.Flush())
         {
             EndSupervisorGone();
+        }
+
+        if (_irc is not null)
+        {
+            IrcSessionLoop.Run(_client, _irc, this, _args.MaxLineBytes, _args.Irc!);
+            return (int)WorkerExitCode.Normal; // not reached
         }
 
         ILineHandler handler = _args.Mode == WorkerMode.Echo
@@ -120,7 +135,8 @@ internal sealed class WorkerProcess : ISessionControl
             Thread.Sleep(Timeout.Infinite);
         }
 
-        if (reason is LeaveReason.LineTooLong or LeaveReason.TooSlow or LeaveReason.LineTimeout or LeaveReason.Flood)
+        lastLine = _irc?.ClosingLine(lastLine) ?? lastLine;
+        if (reason is LeaveReason.LineTooLong or LeaveReason.TooSlow or LeaveReason.LineTimeout or LeaveReason.Flood or LeaveReason.BadInput)
         {
             WorkerLog.Warn($"{detail}; disconnecting it");
         }
@@ -258,6 +274,14 @@ internal sealed class WorkerProcess : ISessionControl
                             var text = frame.Reader().ReadRestUtf8();
                             client.Commit();
                             EndSession(LeaveReason.Shutdown, "server shutdown", text);
+                            break;
+                        case FrameType.IrcNick when _irc is not null:
+                            _irc.OnServerNick(frame.Reader().ReadRestUtf8());
+                            break;
+                        case FrameType.IrcClose when _irc is not null:
+                            var reason = frame.Reader().ReadRestUtf8();
+                            client.Commit();
+                            _irc.OnServerClose(reason);
                             break;
                         default:
                             throw new ProtocolException($"The supervisor sent an unexpected {frame.Type} frame.");

@@ -27,6 +27,10 @@ public enum FrameType : byte
     Leaving = 9,
     /// <summary>A log event of the worker's, written by the supervisor's logger under the worker's name.</summary>
     Log = 10,
+    /// <summary>IRC mode: the client gave NICK and USER; register it (<see cref="IrcRegisterMessage"/>).</summary>
+    IrcRegister = 11,
+    /// <summary>IRC mode: one parsed command for the server's shared state (<see cref="IrcCommandMessage"/>).</summary>
+    IrcCommand = 12,
 
     // supervisor -> worker
     /// <summary>A client connection for this worker. On Unix the socket's fd rides along as SCM_RIGHTS.</summary>
@@ -35,4 +39,8 @@ public enum FrameType : byte
     Line = 65,
     /// <summary>The server is going down: write this last line, close the client, exit.</summary>
     Shutdown = 66,
+    /// <summary>IRC mode: the client is registered, or renamed; the payload is its nick now.</summary>
+    IrcNick = 67,
+    /// <summary>IRC mode: close the client with this reason (<c>ERROR :Closing Link</c>) after the lines before it.</summary>
+    IrcClose = 68,
 }

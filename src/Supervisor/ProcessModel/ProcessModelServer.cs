@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ChatFork.Platform;
+using ChatFork.Supervisor.Irc;
 using ChatFork.Supervisor.Logging;
 using ChatFork.Supervisor.Room;
 using NLog;
@@ -29,6 +30,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly Reaper _reaper;
     private readonly WorkerLauncher _launcher;
     private readonly ChatRoom? _room;
+    private readonly IrcServer? _irc;
     private readonly WorkerAttach _attach;
     private readonly HandOff _handOff;
     private readonly Admission _admission;
@@ -43,12 +45,16 @@ internal sealed class ProcessModelServer : IServerModel
         _settings = settings;
         _backoff = new SpawnBackoff(TimeProvider.System);
         _registry = new WorkerRegistry(settings, _backoff, TimeProvider.System);
-        _room = settings.Mode == ServerMode.Chat ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
+        // One protocol per server process: in IRC mode the IRC server's channels replace the room (docs/irc.md says why).
+        _irc = settings.Irc is { } irc
+            ? new IrcServer(irc, Environment.ProcessId, $"chatfork-{typeof(ProcessModelServer).Assembly.GetName().Version?.ToString(3)}")
+            : null;
+        _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
         _reaper = new Reaper(_registry);
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
             started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
-        _attach = new WorkerAttach(settings, _room, _backoff, _flow);
+        _attach = new WorkerAttach(settings, _room, _backoff, _flow, _irc);
         _handOff = new HandOff(CurrentPlatform.HandOff, _room);
         _admission = new Admission(settings, _registry, _handOff, _launcher.Nudge);
         _accept = new AcceptLoop(listener, _admission);
@@ -74,7 +80,7 @@ internal sealed class ProcessModelServer : IServerModel
             s_log.Error($"the worker executable {_settings.WorkerPath} does not exist; connections will be refused until it does");
         }
 
-        _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
+        _roomLoop = _room?.RunAsync() ?? _irc?.RunAsync() ?? Task.CompletedTask;
         _reapLoop = _reaper.RunAsync();
         _launcher.Start();
         _accept.Start();
@@ -134,6 +140,7 @@ internal sealed class ProcessModelServer : IServerModel
 
         _admission.FlushWarnings();
         _room?.Complete();
+        _irc?.Complete();
         _reaper.Complete();
         await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
@@ -206,6 +213,11 @@ internal sealed class ProcessModelServer : IServerModel
         if (life.Joined)
         {
             _room?.PostReliably(new RoomEvent(RoomEventKind.Left, exit.Slot.Member, Text: exit.RoomWords()));
+        }
+
+        if (_irc is not null && life.Connection is not null)
+        {
+            _irc.PostReliably(new IrcEvent(IrcEventKind.Left, new IrcWorkerMember(exit.Slot), Reason: IrcQuitReason.For(exit)));
         }
 
         _launcher.Nudge();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ChatFork.Platform;
 using ChatFork.Protocol;
+using ChatFork.Supervisor.Irc;
 using ChatFork.Supervisor.Logging;
 using ChatFork.Supervisor.Room;
 using NLog;
@@ -20,9 +21,11 @@ internal sealed class WorkerAttach
     private readonly ChatRoom? _room;
     private readonly SpawnBackoff _backoff;
     private readonly RoomFlow _flow;
+    private readonly IrcServer? _irc;
 
-    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow)
+    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcServer? irc = null)
     {
+        _irc = irc;
         _settings = settings;
         _room = room;
         _backoff = backoff;
@@ -86,7 +89,7 @@ internal sealed class WorkerAttach
                 "attaching it failed");
         }
 
-        new WorkerPipeReader(slot, decoder, _room, _backoff, _flow).Start();
+        new WorkerPipeReader(slot, decoder, _room, _backoff, _flow, _irc is null ? null : new IrcFrameReader(_irc, slot)).Start();
         s_log.Event(LogLevel.Debug, LogEvents.WorkerAttached, $"worker {slot.ProcessId} attached");
         return true;
     }

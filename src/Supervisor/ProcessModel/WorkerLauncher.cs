@@ -162,6 +162,11 @@ internal sealed class WorkerLauncher : IDisposable
             "--line-burst", _settings.LineBurst.ToString(CultureInfo.InvariantCulture),
             "--flood-timeout", ((int)_settings.FloodTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ];
+        if (_settings.Irc is { } irc)
+        {
+            arguments.AddRange(irc.WorkerArguments());
+        }
+
         if (_settings.AllowCrash)
         {
             arguments.Add("--allow-crash");

@@ -176,6 +176,26 @@ internal sealed class WorkerOutbox : IRoomMember
         _flow.Moved(from, to);
     }
 
+    /// <summary>
+    /// Queues a frame other than a line (IRC mode's IrcNick, IrcClose) behind the lines queued so far, so it reaches
+    /// the worker in order with them. The room's (IRC server's) loop only; false when over the limit.
+    /// </summary>
+    public bool Enqueue(FrameType type, ReadOnlySpan<byte> payload)
+    {
+        if (_closed)
+        {
+            return true;
+        }
+
+        if (_fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + payload.Length > _hardCap)
+        {
+            return false;
+        }
+
+        _fromRoom.WriteFrame(type, payload);
+        return true;
+    }
+
     /// <summary>Starts writing what the room queued. The room's loop only, after each batch.</summary>
     public void Flush()
     {

@@ -1,4 +1,5 @@
 using ChatFork.Protocol;
+using ChatFork.Supervisor.Irc;
 using ChatFork.Supervisor.Logging;
 using ChatFork.Supervisor.Room;
 using ChatFork.Text;
@@ -30,10 +31,12 @@ internal sealed class WorkerPipeReader
     private readonly SenderAllowance _allowance = new(TimeProvider.System);
     private readonly string _workerName;
     private readonly List<RoomEvent> _batch = [];
+    private readonly IrcFrameReader? _irc;
 
-    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow)
+    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcFrameReader? irc = null)
     {
         _flow = flow;
+        _irc = irc;
         _slot = slot;
         _decoder = decoder;
         _room = room;
@@ -77,6 +80,11 @@ internal sealed class WorkerPipeReader
                 }
 
                 _batch.Clear();
+                if (_irc is not null)
+                {
+                    await _irc.PostPendingAsync(); // IRC mode: the same back-pressure, toward the IRC server
+                }
+
                 var received = await _slot.Pipe.ReadAsync(_decoder.GetReadBuffer());
                 if (received == 0)
                 {
@@ -173,6 +181,14 @@ internal sealed class WorkerPipeReader
                 break;
             case FrameType.Log:
                 WriteWorkerLog(LogMessage.Read(frame));
+                break;
+            case FrameType.IrcRegister or FrameType.IrcCommand:
+                if (!_slot.Life.Ready || _irc is null)
+                {
+                    throw new ProtocolException($"{frame.Type} arrived {(_irc is null ? "outside IRC mode" : "before Ready")}.");
+                }
+
+                _irc.Read(frame);
                 break;
             default:
                 throw new ProtocolException($"A worker may not send {frame.Type} at this point.");

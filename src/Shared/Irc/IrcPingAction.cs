@@ -1,0 +1,9 @@
+namespace ChatFork.Irc;
+
+/// <summary>What <see cref="IrcPingTimer.Due"/> asks the session to do.</summary>
+public enum IrcPingAction
+{
+    None,
+    SendPing,
+    TimedOut,
+}
