@@ -42,6 +42,9 @@ internal sealed record ServerSettings(
     /// <summary>How long a client may be held back without a break before it is disconnected (<c>--flood-timeout</c>).</summary>
     public TimeSpan FloodTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultFloodTimeoutSeconds);
 
+    /// <summary>--cluster and its options; null when this supervisor is alone.</summary>
+    public global::ChatFork.Supervisor.Cluster.ClusterSettings? Cluster { get; init; }
+
     /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
     public static ServerSettings From(SupervisorOptions options)
     {
@@ -83,6 +86,7 @@ internal sealed record ServerSettings(
             LineRate = options.LineRate,
             LineBurst = options.LineBurst,
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
+            Cluster = global::ChatFork.Supervisor.Cluster.ClusterSettings.From(options),
         };
     }
 

@@ -29,6 +29,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly Reaper _reaper;
     private readonly WorkerLauncher _launcher;
     private readonly ChatRoom? _room;
+    private readonly Cluster.RedisCluster? _cluster;
     private readonly WorkerAttach _attach;
     private readonly HandOff _handOff;
     private readonly Admission _admission;
@@ -44,6 +45,12 @@ internal sealed class ProcessModelServer : IServerModel
         _backoff = new SpawnBackoff(TimeProvider.System);
         _registry = new WorkerRegistry(settings, _backoff, TimeProvider.System);
         _room = settings.Mode == ServerMode.Chat ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
+        if (_room is not null && settings.Cluster is { } cluster)
+        {
+            _cluster = new Cluster.RedisCluster(cluster, _room);
+            _room.Cluster = _cluster;
+        }
+
         _reaper = new Reaper(_registry);
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
@@ -75,6 +82,11 @@ internal sealed class ProcessModelServer : IServerModel
         }
 
         _roomLoop = _room?.RunAsync() ?? Task.CompletedTask;
+        if (_cluster is not null)
+        {
+            await _cluster.StartAsync();
+        }
+
         _reapLoop = _reaper.RunAsync();
         _launcher.Start();
         _accept.Start();
@@ -136,6 +148,10 @@ internal sealed class ProcessModelServer : IServerModel
         _room?.Complete();
         _reaper.Complete();
         await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
 
         PipePaths.RemoveDirectory();
         var left = _registry.ProcessCount;

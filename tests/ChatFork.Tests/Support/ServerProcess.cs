@@ -64,17 +64,32 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsNobodyAsync(params string[] options) =>
         StartAsync(BinDirectory, new Dictionary<string, string>(), options, "022", asNobody: true);
 
+    /// <summary>Starts chatfork inside the network namespace <paramref name="netns"/> (ip netns exec, which execs: same pid).</summary>
+    public static Task<ServerProcess> StartInNamespaceAsync(string? netns, params string[] options) =>
+        StartAsync(BinDirectory, new Dictionary<string, string>(), options, netns: netns);
+
+    /// <summary>The network namespace it runs in (its clients connect from there too), or null.</summary>
+    public string? Namespace { get; private set; }
+
     private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options,
-        string? umask = null, bool asNobody = false)
+        string? umask = null, bool asNobody = false, string? netns = null)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo(asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+        var info = new ProcessStartInfo(netns is not null ? "ip" : asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (netns is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", netns, Path.Combine(directory, "chatfork") })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
         if (asNobody)
         {
             // setpriv execs /bin/sh, which execs chatfork: the pid is chatfork's throughout.
@@ -102,7 +117,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {SupervisorPath}");
-        var server = new ServerProcess(process, logFile);
+        var server = new ServerProcess(process, logFile) { Namespace = netns };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && ListeningLine().Match(line) is { Success: true } m)
@@ -151,9 +166,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public Task<ChatClient> ConnectAsync(string name = "client") => ChatClient.ConnectAsync(EndPoint, name);
+    public Task<ChatClient> ConnectAsync(string name = "client") => ChatClient.ConnectAsync(EndPoint, name, Namespace);
 
-    public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name);
+    public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name, Namespace);
 
     /// <summary>The supervisor's child processes now (workers), remembered for clean-up.</summary>
     public List<ProcFs.ProcStat> Children()
