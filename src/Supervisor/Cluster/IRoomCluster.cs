@@ -3,7 +3,7 @@ using ChatFork.Supervisor.Room;
 namespace ChatFork.Supervisor.Cluster;
 
 /// <summary>
-/// What the room asks of the cluster (the room's one hook into it; ChatRoom.Cluster.cs). Every call returns at once:
+/// What the room asks of the cluster (the room's one hook into it; RoomState.Cluster.cs). Every call returns at once:
 /// the work goes into one ordered outbox toward Redis, and each answer comes back into the room's loop as a
 /// <see cref="RoomEventKind.FromCluster"/> event, as do the stream's entries. The room never waits on Redis.
 /// </summary>
