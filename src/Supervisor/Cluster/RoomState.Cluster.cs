@@ -50,7 +50,7 @@ internal sealed partial class RoomState
                 PublishLine(member, _format.Chat("<", member.Nick, "> ", e.Line!.Value));
                 return true;
             case RoomEventKind.Acted:
-                PublishLine(member, _format.Chat("* ", member.Nick, " ", e.Line!.Value));
+                PublishLine(member, _format.Chat("~ ", member.Nick, " ", e.Line!.Value));
                 return true;
             case RoomEventKind.NickRequested:
                 ClusterNick(member, e.Text!);
