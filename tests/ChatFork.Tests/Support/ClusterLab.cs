@@ -57,7 +57,7 @@ internal sealed class ClusterLab : IAsyncDisposable
     public async Task<ServerProcess> StartHostAsync(int host, params string[] options)
     {
         var all = new List<string> { "--cluster", RedisUrl(host), "--node", NodeName(host) };
-        foreach (var (name, value) in new[] { ("--cluster-heartbeat-ttl", "2"), ("--prespawn", "2"), ("--log-level", "info") })
+        foreach (var (name, value) in new[] { ("--cluster-heartbeat-ttl", "2"), ("--prespawn", "2"), ("--log-level", "info"), ("--line-rate", "0") })
         {
             if (!options.Contains(name))
             {
