@@ -34,7 +34,7 @@ internal static class Program
             settings.HelpWriter = Console.Error;
             settings.CaseInsensitiveEnumValues = true;
         });
-        var parsed = parser.ParseArguments<RunVerbOptions, CompareVerbOptions, LabVerbOptions>(args);
+        var parsed = parser.ParseArguments<RunVerbOptions, CompareVerbOptions, LabVerbOptions, ClusterVerbOptions>(args);
         if (parsed is NotParsed<object> notParsed)
         {
             return notParsed.Errors.IsHelp() || notParsed.Errors.IsVersion() ? 0 : 2;
@@ -66,6 +66,7 @@ internal static class Program
                 RunVerbOptions run => await new RunCommand(run).ExecuteAsync(interrupted.Token),
                 CompareVerbOptions compare => await new CompareCommand(compare).ExecuteAsync(interrupted.Token),
                 LabVerbOptions lab => await new LabCommand(lab).ExecuteAsync(interrupted.Token),
+                ClusterVerbOptions cluster => await new Cluster.ClusterCommand(cluster).ExecuteAsync(interrupted.Token),
                 _ => 2,
             };
         }

@@ -49,6 +49,9 @@ internal sealed record ServerSettings(
     /// <summary>IRC mode's settings; null in the text protocol.</summary>
     public IrcSettings? Irc { get; init; }
 
+    /// <summary>--cluster and its options; null when this supervisor is alone.</summary>
+    public global::ChatFork.Supervisor.Cluster.ClusterSettings? Cluster { get; init; }
+
     /// <exception cref="ChatForkException">An option is out of range; the message names it.</exception>
     public static ServerSettings From(SupervisorOptions options)
     {
@@ -97,6 +100,8 @@ internal sealed record ServerSettings(
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
             Protocol = options.Protocol,
             Irc = irc ? IrcSettings.From(options) : null,
+
+            Cluster = global::ChatFork.Supervisor.Cluster.ClusterSettings.From(options),
         };
     }
 

@@ -108,6 +108,21 @@ public sealed class SupervisorOptions
     [Option("log-file", HelpText = "Log file. Default: logs/chatfork.log next to chatfork. 'none' logs to the console only.")]
     public string? LogFile { get; set; }
 
+    [Option("cluster", HelpText = "redis://HOST:PORT: share the room with every supervisor on that Redis (docs/cluster.md). Without it, this supervisor is alone.")]
+    public string? Cluster { get; set; }
+
+    [Option("node", HelpText = "This supervisor's name in the cluster, shown in /who, /ps and notices. Default: the host name.")]
+    public string? Node { get; set; }
+
+    [Option("cluster-stream-max", Default = 100_000, HelpText = "Entries the room's Redis stream keeps (XADD MAXLEN, exact); a supervisor that falls further behind is told lines are missing.")]
+    public int ClusterStreamMax { get; set; } = 100_000;
+
+    [Option("cluster-hold", Default = 10_000, HelpText = "Lines held here while Redis is unreachable, sent in order when it is back; past it a sender is told its line was not sent.")]
+    public int ClusterHold { get; set; } = 10_000;
+
+    [Option("cluster-heartbeat-ttl", Default = 3, HelpText = "Seconds a supervisor's heartbeat lives in Redis; one that stops beating for longer is announced lost.")]
+    public int ClusterHeartbeatTtl { get; set; } = 3;
+
     [Usage(ApplicationAlias = "chatfork")]
     public static IEnumerable<Example> Examples =>
     [

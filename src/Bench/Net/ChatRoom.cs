@@ -82,12 +82,17 @@ internal sealed class ChatRoom : IAsyncDisposable
     }
 
     /// <summary>Connects <paramref name="count"/> clients, at most <paramref name="concurrency"/> at a time.</summary>
+    public static Task<ChatRoom> ConnectAsync(
+        IPEndPoint endpoint, int count, BenchToken token, int concurrency, CancellationToken cancellationToken) =>
+        ConnectAsync([endpoint], count, token, concurrency, cancellationToken);
+
+    /// <summary>As above, client i connecting to <paramref name="endpoints"/>[i mod n] (servers sharing one room).</summary>
     public static async Task<ChatRoom> ConnectAsync(
-        IPEndPoint endpoint, int count, BenchToken token, int concurrency, CancellationToken cancellationToken)
+        IReadOnlyList<IPEndPoint> endpoints, int count, BenchToken token, int concurrency, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var clients = await ClientBatch.ConnectAsync(
-            endpoint, count, concurrency, s_connectTimeout, null, "clients could connect to", cancellationToken);
+            i => endpoints[i % endpoints.Count], count, concurrency, s_connectTimeout, null, "clients could connect to", cancellationToken);
         return new ChatRoom(clients, token, Stopwatch.GetElapsedTime(started));
     }
 

@@ -10,8 +10,19 @@ internal static class ClientBatch
 {
     /// <param name="each">Run on every new client within its time bound (an echo to prove it is served); may be null.</param>
     /// <param name="what">How the report names them: "clients could connect to", "echo clients were served by".</param>
-    public static async Task<LineClient[]> ConnectAsync(
+    public static Task<LineClient[]> ConnectAsync(
         IPEndPoint endpoint,
+        int count,
+        int concurrency,
+        TimeSpan perClient,
+        Func<LineClient, int, CancellationToken, Task>? each,
+        string what,
+        CancellationToken cancellationToken) =>
+        ConnectAsync(_ => endpoint, count, concurrency, perClient, each, what, cancellationToken);
+
+    /// <param name="endpointOf">Where client i connects.</param>
+    public static async Task<LineClient[]> ConnectAsync(
+        Func<int, IPEndPoint> endpointOf,
         int count,
         int concurrency,
         TimeSpan perClient,
@@ -31,7 +42,7 @@ internal static class ClientBatch
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 attempt.CancelAfter(perClient);
-                var client = await LineClient.ConnectAsync(endpoint, attempt.Token);
+                var client = await LineClient.ConnectAsync(endpointOf(index), attempt.Token);
                 clients[index] = client;
                 if (each is not null)
                 {
@@ -64,7 +75,7 @@ internal static class ClientBatch
         if (failed > 0)
         {
             DisposeAll(clients);
-            throw new BenchException($"Only {count - failed} of {count} {what} {endpoint} (first error: {firstError}).");
+            throw new BenchException($"Only {count - failed} of {count} {what} {endpointOf(0)} (first error: {firstError}).");
         }
 
         return clients!;

@@ -49,7 +49,7 @@ internal sealed class ChatBurstScenario : IScenario
                 .Select(number => token.Line(sender, BenchToken.DataKind, number, Filler)).ToArray())
             .ToArray();
         var tally = new ChatBurstTally(_clients, _messages);
-        var room = await ChatRoom.ConnectAsync(context.Endpoint, _clients, token, 64, cancellationToken);
+        var room = await ChatRoom.ConnectAsync(context.ChatEndpoints, _clients, token, 64, cancellationToken);
         long started;
         string? sendError = null;
         try

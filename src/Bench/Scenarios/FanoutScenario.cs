@@ -48,7 +48,7 @@ internal sealed class FanoutScenario : IScenario
         var missing = 0;
         var incomplete = 0;
         var played = 0;
-        await using (var room = await ChatRoom.ConnectAsync(context.Endpoint, _clients, token, 64, cancellationToken))
+        await using (var room = await ChatRoom.ConnectAsync(context.ChatEndpoints, _clients, token, 64, cancellationToken))
         {
             var attempts = await room.BarrierAsync(s_barrierBudget, cancellationToken);
             if (room.ReadinessNote(attempts) is { } readiness)

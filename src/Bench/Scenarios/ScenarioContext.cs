@@ -16,4 +16,13 @@ internal sealed record ScenarioContext(IPEndPoint Endpoint, int? ServerPid, Serv
 {
     /// <summary>Whether the budget is spent, counting from <paramref name="started"/> (a Stopwatch timestamp).</summary>
     public bool BudgetSpent(long started) => Measure.Clock.MillisecondsSince(started) >= Budget.TotalMilliseconds;
+
+    /// <summary>
+    /// Several servers that share one room (chatfork --cluster): the chat scenarios spread their clients over them,
+    /// client i on server i mod n. Null: every client on <see cref="Endpoint"/>.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint>? Spread { get; init; }
+
+    /// <summary>Where the chat scenarios connect their clients.</summary>
+    public IReadOnlyList<IPEndPoint> ChatEndpoints => Spread ?? [Endpoint];
 }

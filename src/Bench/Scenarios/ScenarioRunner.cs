@@ -57,11 +57,12 @@ internal static class ScenarioRunner
         TimeSpan timeout,
         TimeSpan budget,
         ScenarioResult result,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<System.Net.IPEndPoint>? spread = null)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
-        var context = new ScenarioContext(server.Endpoint, server.Pid, server.Mode, budget < timeout ? budget : timeout);
+        var context = new ScenarioContext(server.Endpoint, server.Pid, server.Mode, budget < timeout ? budget : timeout) { Spread = spread };
         var started = Clock.Now;
         try
         {

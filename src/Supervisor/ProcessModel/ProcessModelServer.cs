@@ -31,6 +31,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly WorkerLauncher _launcher;
     private readonly ChatRoom? _room;
     private readonly IrcServer? _irc;
+    private readonly Cluster.RedisCluster? _cluster;
     private readonly WorkerAttach _attach;
     private readonly HandOff _handOff;
     private readonly Admission _admission;
@@ -50,6 +51,12 @@ internal sealed class ProcessModelServer : IServerModel
             ? new IrcServer(irc, Environment.ProcessId, $"chatfork-{typeof(ProcessModelServer).Assembly.GetName().Version?.ToString(3)}")
             : null;
         _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
+        if (_room is not null && settings.Cluster is { } cluster)
+        {
+            _cluster = new Cluster.RedisCluster(cluster, _room);
+            _room.Cluster = _cluster;
+        }
+
         _reaper = new Reaper(_registry);
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
@@ -81,6 +88,11 @@ internal sealed class ProcessModelServer : IServerModel
         }
 
         _roomLoop = _room?.RunAsync() ?? _irc?.RunAsync() ?? Task.CompletedTask;
+        if (_cluster is not null)
+        {
+            await _cluster.StartAsync();
+        }
+
         _reapLoop = _reaper.RunAsync();
         _launcher.Start();
         _accept.Start();
@@ -143,6 +155,10 @@ internal sealed class ProcessModelServer : IServerModel
         _irc?.Complete();
         _reaper.Complete();
         await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
 
         PipePaths.RemoveDirectory();
         var left = _registry.ProcessCount;

@@ -28,6 +28,13 @@ internal sealed class ChatRoom
         _state = new RoomState(processTable, PostReliably);
     }
 
+    /// <summary>Set with --cluster: the room then shares its lines, nicks and presence through Redis (docs/cluster.md).</summary>
+    public Cluster.IRoomCluster? Cluster
+    {
+        get => _state.Cluster;
+        set => _state.Cluster = value;
+    }
+
     public bool TryPost(RoomEvent e) => _events.Writer.TryWrite(e);
 
     public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) =>

@@ -14,7 +14,8 @@ internal readonly record struct RoomEvent(
     RentedLine? Line = null,
     string? Text = null,
     string? Target = null,
-    IReadOnlyList<string>? Lines = null)
+    IReadOnlyList<string>? Lines = null,
+    Cluster.ClusterEvent? Cluster = null)
 {
     /// <summary>A chat line (Said or Acted) whose UTF-8 text, already clean, is copied into a rented buffer.</summary>
     public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, ReadOnlySpan<byte> utf8, ILineBudget? budget = null) =>

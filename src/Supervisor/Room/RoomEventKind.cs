@@ -13,4 +13,6 @@ internal enum RoomEventKind
     /// <summary>Lines computed elsewhere (the process table) for one member.</summary>
     Deliver,
     Left,
+    /// <summary>From the cluster (--cluster): a stream entry, a notice, an answer from Redis.</summary>
+    FromCluster,
 }

@@ -17,7 +17,7 @@ namespace ChatFork.Supervisor.Room;
 /// member in one write. Anything slow (reading /proc for /ps) happens off the driver's thread, and its result comes
 /// back as an event through the postBack the driver gave.
 /// </remarks>
-internal sealed class RoomState
+internal sealed partial class RoomState
 {
     private static readonly Logger s_log = LogManager.GetLogger("room");
 
@@ -71,6 +71,12 @@ internal sealed class RoomState
 
     private void Act(RoomEvent e)
     {
+        // --cluster: shared lines, nicks and presence go through Redis (Cluster/RoomState.Cluster.cs, docs/cluster.md).
+        if (Cluster is not null && HandleInCluster(e))
+        {
+            return;
+        }
+
         if (e.Kind == RoomEventKind.Joined)
         {
             Join(e.Member);

@@ -37,18 +37,22 @@ internal sealed class ChatClient : IAsyncDisposable
     /// <summary>True once the server closed the connection (EOF) or it failed.</summary>
     public bool Closed { get; private set; }
 
-    public static async Task<ChatClient> ConnectAsync(IPEndPoint server, string name = "client")
+    /// <param name="netns">A network namespace to connect from (the socket is made there), or null for this one.</param>
+    public static async Task<ChatClient> ConnectAsync(IPEndPoint server, string name = "client", string? netns = null)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = netns is null
+            ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+            : NetworkNamespace.CreateSocket(netns);
+        socket.NoDelay = true;
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         await socket.ConnectAsync(server, timeout.Token);
         return new ChatClient(socket, name);
     }
 
     /// <summary>Connects and reads the chat greeting (up to its last line, which mentions /help).</summary>
-    public static async Task<(ChatClient Client, List<string> Greeting)> JoinAsync(IPEndPoint server, string name = "client")
+    public static async Task<(ChatClient Client, List<string> Greeting)> JoinAsync(IPEndPoint server, string name = "client", string? netns = null)
     {
-        var client = await ConnectAsync(server, name);
+        var client = await ConnectAsync(server, name, netns);
         var greeting = await client.ReadUntilAsync(l => l.Contains("/help lists the commands", StringComparison.Ordinal), "the end of the greeting");
         return (client, greeting);
     }

@@ -75,25 +75,41 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsNobodyAsync(params string[] options) =>
         StartAsync(BinDirectory, new Dictionary<string, string>(), options, "022", asNobody: true);
 
+    /// <summary>Starts chatfork inside the network namespace <paramref name="netns"/> (ip netns exec, which execs: same pid).</summary>
+    public static Task<ServerProcess> StartInNamespaceAsync(string? netns, params string[] options) =>
+        StartAsync(BinDirectory, new Dictionary<string, string>(), options, netns: netns);
+
+    /// <summary>The network namespace it runs in (its clients connect from there too), or null.</summary>
+    public string? Namespace { get; private set; }
+
     private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options,
-        string? umask = null, bool asNobody = false)
+        string? umask = null, bool asNobody = false, string? netns = null)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
         ProcessStartInfo info;
-        if (umask is null && !asNobody)
+        if (umask is null && !asNobody && netns is null)
         {
             info = TestTarget.StartInfo(Path.Combine(directory, TestTarget.Executable("chatfork")), WithDefaults(options, logFile));
         }
         else
         {
-            // Linux only (the umask and other-user tests): /bin/sh sets the umask and execs chatfork.
-            info = new ProcessStartInfo(asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+            // Linux only (the umask, other-user and cluster tests): /bin/sh sets the umask and execs chatfork; ip netns
+            // exec enters a test host's namespace and execs it.
+            info = new ProcessStartInfo(netns is not null ? "ip" : asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            if (netns is not null)
+            {
+                foreach (var argument in new[] { "netns", "exec", netns, Path.Combine(directory, "chatfork") })
+                {
+                    info.ArgumentList.Add(argument);
+                }
+            }
+
             if (asNobody)
             {
                 // setpriv execs /bin/sh, which execs chatfork: the pid is chatfork's throughout.
@@ -122,7 +138,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {SupervisorPath}");
-        var server = new ServerProcess(process, logFile) { Pid = process.Id };
+        var server = new ServerProcess(process, logFile) { Pid = process.Id, Namespace = netns };
         server._startTime = ProcFs.StartTime(process.Id) ?? 0;
         process.OutputDataReceived += (_, e) =>
         {
@@ -174,9 +190,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public Task<ChatClient> ConnectAsync(string name = "client") => ChatClient.ConnectAsync(EndPoint, name);
+    public Task<ChatClient> ConnectAsync(string name = "client") => ChatClient.ConnectAsync(EndPoint, name, Namespace);
 
-    public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name);
+    public Task<(ChatClient Client, List<string> Greeting)> JoinAsync(string name = "client") => ChatClient.JoinAsync(EndPoint, name, Namespace);
 
     /// <summary>The supervisor's child processes now (workers), remembered for clean-up. Linux only: under Wine a
     /// worker's Linux parent is PID 1; use <see cref="WorkerPids"/>.</summary>
