@@ -4,7 +4,7 @@ namespace ChatFork;
 /// The base of ChatFork's own exceptions. Its message is a sentence meant for a log line or a console, never a
 /// stack trace; code that catches it may show <see cref="Exception.Message"/> to a person as is.
 /// </summary>
-public class ChatForkException : Exception
+internal class ChatForkException : Exception
 {
     public ChatForkException() { }
 

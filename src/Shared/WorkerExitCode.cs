@@ -5,7 +5,7 @@ namespace ChatFork;
 /// (.NET reports a child killed by signal N as 128 + N). How the client's session ended travels separately, in the
 /// Leaving frame; the exit code says how the process ended.
 /// </summary>
-public enum WorkerExitCode
+internal enum WorkerExitCode
 {
     /// <summary>The session ended in an orderly way (the client left, quit, idled out, was too slow; a shutdown).</summary>
     Normal = 0,

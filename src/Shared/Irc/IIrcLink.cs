@@ -3,7 +3,7 @@ using ChatFork.Protocol;
 namespace ChatFork.Irc;
 
 /// <summary>What an IRC session tells the server: in the process model, frames on the worker's pipe.</summary>
-public interface IIrcLink
+internal interface IIrcLink
 {
     void Register(IrcRegisterMessage message);
 

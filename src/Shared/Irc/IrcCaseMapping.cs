@@ -5,7 +5,7 @@ namespace ChatFork.Irc;
 /// of a-z, and, because of IRC's Scandinavian origin, <c>[]\~</c> are the upper case of <c>{}|^</c>. Nicks and channel
 /// names that fold to the same string are the same nick, the same channel.
 /// </summary>
-public sealed class IrcCaseMapping : IEqualityComparer<string>
+internal sealed class IrcCaseMapping : IEqualityComparer<string>
 {
     public const string Name = "rfc1459";
 

@@ -6,7 +6,7 @@ namespace ChatFork.Irc;
 /// their descendants use). Pure: the caller passes the time, so a unit test needs no clock. Small and on its own on
 /// purpose: a general rate limiter can replace it without touching the session.
 /// </summary>
-public sealed class IrcFloodBucket
+internal sealed class IrcFloodBucket
 {
     private readonly double _burst;
     private readonly double _perMillisecond;

@@ -7,7 +7,7 @@ namespace ChatFork.Irc;
 /// ':' when it may need it (it is empty, holds a space, or starts with ':'); numerics' human text always does. A
 /// line is cut to 510 bytes (on a UTF-8 boundary) so that, with CR-LF, it keeps the 512-byte rule.
 /// </summary>
-public static class IrcLine
+internal static class IrcLine
 {
     /// <summary>A line from <paramref name="source"/>; the last of <paramref name="parameters"/> is trailing.</summary>
     public static string Build(string source, string command, params ReadOnlySpan<string> parameters)

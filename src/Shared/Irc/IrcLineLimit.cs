@@ -6,7 +6,7 @@ namespace ChatFork.Irc;
 /// '@' and the space after them). The Modern IRC documents let a server answer a longer line with
 /// ERR_INPUTTOOLONG (417) and drop it, which is what ChatFork does: nothing of it is half-executed.
 /// </summary>
-public static class IrcLineLimit
+internal static class IrcLineLimit
 {
     /// <summary>The most bytes of a message without its CR-LF.</summary>
     public const int MaxContentBytes = 510;

@@ -5,7 +5,7 @@ namespace ChatFork.Irc;
 /// protocol's "Message format"): optional IRCv3 tags, an optional source (which a server ignores from a client), the
 /// command in upper case, and up to 15 parameters, the last of which may hold spaces.
 /// </summary>
-public sealed record IrcMessage(IReadOnlyDictionary<string, string> Tags, string? Source, string Command, IReadOnlyList<string> Params)
+internal sealed record IrcMessage(IReadOnlyDictionary<string, string> Tags, string? Source, string Command, IReadOnlyList<string> Params)
 {
     /// <summary>The parameter at <paramref name="index"/>, or null if there are fewer.</summary>
     public string? Param(int index) => index < Params.Count ? Params[index] : null;

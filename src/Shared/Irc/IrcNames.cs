@@ -8,7 +8,7 @@ namespace ChatFork.Irc;
 /// '#', ':' or '$'). A channel name is '#' and then up to 49 characters other than NUL, BELL, CR, LF, space, comma
 /// and ':' (RFC 2812 1.3), 50 in all (CHANNELLEN=50).
 /// </summary>
-public static class IrcNames
+internal static class IrcNames
 {
     public const int NickLength = 30;
     public const int ChannelLength = 50;

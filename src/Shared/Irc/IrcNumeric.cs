@@ -4,7 +4,7 @@ namespace ChatFork.Irc;
 #pragma warning disable CA1707
 
 /// <summary>The numeric replies ChatFork sends, named as in RFC 1459/2812 and the Modern IRC documents.</summary>
-public static class IrcNumeric
+internal static class IrcNumeric
 {
     public const string RPL_WELCOME = "001";
     public const string RPL_YOURHOST = "002";

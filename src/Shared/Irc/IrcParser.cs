@@ -8,7 +8,7 @@ namespace ChatFork.Irc;
 /// IRC documents describe it: parameters are separated by one or more spaces, a parameter that starts with ':' is the
 /// trailing one and takes the rest of the line, and after 14 middle parameters the rest is the 15th even without ':'.
 /// </summary>
-public static class IrcParser
+internal static class IrcParser
 {
     public const int MaxParams = 15;
 

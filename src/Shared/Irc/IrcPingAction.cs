@@ -1,7 +1,7 @@
 namespace ChatFork.Irc;
 
 /// <summary>What <see cref="IrcPingTimer.Due"/> asks the session to do.</summary>
-public enum IrcPingAction
+internal enum IrcPingAction
 {
     None,
     SendPing,

@@ -5,7 +5,7 @@ namespace ChatFork.Irc;
 /// comes for <c>timeout</c> more, it is gone ("Ping timeout: N seconds"). Any line counts as a sign of life, as in
 /// every ircd. Pure: the caller passes the time.
 /// </summary>
-public sealed class IrcPingTimer
+internal sealed class IrcPingTimer
 {
     private readonly long _intervalMs;
     private readonly long _timeoutMs;

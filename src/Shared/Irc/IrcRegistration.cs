@@ -7,7 +7,7 @@ namespace ChatFork.Irc;
 /// with the nick (<see cref="Registered"/>) or with 433, after which a new NICK asks again. Pure and unit-tested; the
 /// session feeds it and sends what it says.
 /// </summary>
-public sealed class IrcRegistration
+internal sealed class IrcRegistration
 {
     private bool _capNegotiating;
 

@@ -1,7 +1,7 @@
 namespace ChatFork.Irc;
 
 /// <summary>Where a connection is in IRC registration.</summary>
-public enum IrcRegistrationState
+internal enum IrcRegistrationState
 {
     /// <summary>Waiting for NICK and USER (and CAP END, if CAP negotiation began).</summary>
     Unregistered,

@@ -1,7 +1,7 @@
 namespace ChatFork.Irc;
 
 /// <summary>What <see cref="IrcRegistration"/> asks the session to do after a registration command.</summary>
-public enum IrcRegistrationStep
+internal enum IrcRegistrationStep
 {
     None,
     /// <summary>Send the server an IrcRegister frame with the nick, user and password so far.</summary>

@@ -15,7 +15,7 @@ namespace ChatFork.Irc;
 /// Two threads call in: the client reader (<see cref="OnLine"/>) and the pipe reader (<see cref="OnServerNick"/>,
 /// <see cref="OnServerClose"/>); the registration state is under a lock. The session is ended outside the lock.
 /// </remarks>
-public sealed class IrcSession : ILineHandler
+internal sealed class IrcSession : ILineHandler
 {
     private readonly ISessionControl _session;
     private readonly IClientOutput _client;

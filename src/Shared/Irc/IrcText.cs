@@ -8,7 +8,7 @@ namespace ChatFork.Irc;
 /// and are removed. Everything else, IRC's own formatting codes (bold ^B, colour ^C, CTCP's ^A) included, is kept:
 /// IRC clients expect them and render them themselves.
 /// </summary>
-public static class IrcText
+internal static class IrcText
 {
     public static string Decode(ReadOnlySpan<byte> content)
     {

@@ -5,7 +5,7 @@ namespace ChatFork.Irc;
 /// ones that need the server's shared state (nicks, channels). The byte value travels on the pipe; never renumber.
 /// Commands a worker answers alone (CAP, PASS, USER, PING, PONG, QUIT, ...) have no value here.
 /// </summary>
-public enum IrcVerb : byte
+internal enum IrcVerb : byte
 {
     Nick = 1,
     Join = 2,

@@ -5,7 +5,7 @@ namespace ChatFork.Irc;
 /// The worker answers a command with fewer with the numeric RFC 2812 gives for it (461, or 411/412/431); the
 /// supervisor treats a frame with fewer as a broken worker.
 /// </summary>
-public static class IrcVerbs
+internal static class IrcVerbs
 {
     private static readonly Dictionary<string, IrcVerb> s_byName = Enum.GetValues<IrcVerb>()
         .ToDictionary(v => Name(v), v => v, StringComparer.Ordinal);

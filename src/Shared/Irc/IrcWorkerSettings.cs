@@ -1,7 +1,7 @@
 namespace ChatFork.Irc;
 
 /// <summary>What an IRC worker needs to know, from its command line (the supervisor's <c>--server-name</c> and limits).</summary>
-public sealed record IrcWorkerSettings(
+internal sealed record IrcWorkerSettings(
     string ServerName,
     TimeSpan PingInterval,
     TimeSpan PingTimeout,

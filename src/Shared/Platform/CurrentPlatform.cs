@@ -4,7 +4,7 @@ namespace ChatFork.Platform;
 /// The seam's two halves for the OS this process runs on. The only place that picks between them; everything else
 /// that differs by OS is in <c>.Unix.cs</c> / <c>.Windows.cs</c> files in this folder, as in dotnet/runtime.
 /// </summary>
-public static class CurrentPlatform
+internal static class CurrentPlatform
 {
     public static ISocketHandOff HandOff { get; } =
         OperatingSystem.IsWindows() ? new DuplicateSocketHandOff() : new ScmRightsHandOff();

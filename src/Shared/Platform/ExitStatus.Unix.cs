@@ -1,6 +1,6 @@
 namespace ChatFork.Platform;
 
-public static partial class ExitStatus
+internal static partial class ExitStatus
 {
     // .NET reports a child killed by signal N as exit code 128 + N. ChatFork's own workers only exit with small codes,
     // so a code above 128 here always means a signal.

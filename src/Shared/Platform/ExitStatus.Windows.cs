@@ -1,6 +1,6 @@
 namespace ChatFork.Platform;
 
-public static partial class ExitStatus
+internal static partial class ExitStatus
 {
     // NTSTATUS codes a crashed or killed Windows process exits with (ntstatus.h).
     private const int StatusControlCExit = unchecked((int)0xC000013A);

@@ -1,7 +1,7 @@
 namespace ChatFork.Platform;
 
 /// <summary>How a worker's exit code reads: "exited with code 0", "killed by SIGKILL", "crashed (access violation)".</summary>
-public static partial class ExitStatus
+internal static partial class ExitStatus
 {
     public static string Describe(int exitCode) =>
         OperatingSystem.IsWindows() ? DescribeWindows(exitCode) : DescribeUnix(exitCode);

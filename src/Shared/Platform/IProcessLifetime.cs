@@ -4,7 +4,7 @@ namespace ChatFork.Platform;
 /// The other half of the platform seam: a worker process's life. Starting one ("fork"), tying a worker's life to
 /// the supervisor's (<c>PR_SET_PDEATHSIG</c> on Linux; a kill-on-close Job object on Windows), and adopting it.
 /// </summary>
-public interface IProcessLifetime
+internal interface IProcessLifetime
 {
     /// <summary>
     /// Supervisor side: starts a worker and gives it <see cref="WorkerCommand.StandardInput"/> on its standard input

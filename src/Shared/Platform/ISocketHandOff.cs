@@ -10,7 +10,7 @@ namespace ChatFork.Platform;
 /// <c>Socket.DuplicateAndClose</c>, on Windows (<see cref="DuplicateSocketHandOff"/>). The other half is
 /// <see cref="IProcessLifetime"/>.
 /// </summary>
-public interface ISocketHandOff
+internal interface ISocketHandOff
 {
     /// <summary>A short name for logs: "unix (SCM_RIGHTS)" or "windows (WSADuplicateSocket)".</summary>
     string Name { get; }

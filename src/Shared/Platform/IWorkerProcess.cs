@@ -1,7 +1,7 @@
 namespace ChatFork.Platform;
 
 /// <summary>A started worker process, as the supervisor holds it until the reaper has accounted for its exit.</summary>
-public interface IWorkerProcess : IDisposable
+internal interface IWorkerProcess : IDisposable
 {
     int Id { get; }
 

@@ -4,7 +4,7 @@ using ChatFork.Interop.Unix;
 
 namespace ChatFork.Platform;
 
-public static partial class InheritedHandles
+internal static partial class InheritedHandles
 {
     // .NET opens every descriptor of its own close-on-exec, but a descriptor this process inherited without that flag
     // (a shell's, a test runner's) would be inherited again by every worker. Flag them all; stdin, stdout and stderr

@@ -1,6 +1,6 @@
 namespace ChatFork.Platform;
 
-public static partial class InheritedHandles
+internal static partial class InheritedHandles
 {
     // Nothing to change on Windows: a worker inherits only what its CreateProcessW handle list names (its standard
     // input pipe; see WindowsChildProcess), so whatever the supervisor itself inherited, inheritable or not, and every

@@ -4,7 +4,7 @@ namespace ChatFork.Platform;
 /// Supervisor side, once at start: make sure handles this process inherited from whoever started it cannot pass on
 /// into workers.
 /// </summary>
-public static partial class InheritedHandles
+internal static partial class InheritedHandles
 {
     /// <summary>Returns how many handles were changed.</summary>
     public static int Protect() => OperatingSystem.IsLinux() ? ProtectLinux() : ProtectWindows();

@@ -4,7 +4,7 @@ using ChatFork.Interop.Unix;
 
 namespace ChatFork.Platform;
 
-public static partial class PipePaths
+internal static partial class PipePaths
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const int S_IFMT = 0xF000;

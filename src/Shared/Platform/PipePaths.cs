@@ -12,7 +12,7 @@ namespace ChatFork.Platform;
 /// directory cannot be searched) nor squat its name ahead of time (the directory's name cannot be predicted, and it
 /// is new). The pipes are <c>DIR/wN</c>: <c>sun_path</c> holds 108 bytes, so names stay short.
 /// </remarks>
-public static partial class PipePaths
+internal static partial class PipePaths
 {
     public const string Prefix = "chatfork-";
 

@@ -4,7 +4,7 @@ using ChatFork.Interop.Unix;
 
 namespace ChatFork.Platform;
 
-public static partial class PipePeer
+internal static partial class PipePeer
 {
     [SupportedOSPlatform("linux")]
     private static unsafe int? ProcessIdLinux(PipeStream pipe)

@@ -4,7 +4,7 @@ using ChatFork.Interop.Windows;
 
 namespace ChatFork.Platform;
 
-public static partial class PipePeer
+internal static partial class PipePeer
 {
     [SupportedOSPlatform("windows")]
     private static int? ProcessIdWindows(PipeStream pipe) =>

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace ChatFork.Platform;
 
-public readonly partial record struct ProcessMemory
+internal readonly partial record struct ProcessMemory
 {
     private static ProcessMemory? ReadUnix(int processId)
     {

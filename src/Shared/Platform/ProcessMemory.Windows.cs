@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ChatFork.Platform;
 
-public readonly partial record struct ProcessMemory
+internal readonly partial record struct ProcessMemory
 {
     private static ProcessMemory? ReadWindows(int processId)
     {

@@ -6,7 +6,7 @@ namespace ChatFork.Platform;
 /// A descriptor that arrived with <c>SCM_RIGHTS</c> and is not yet owned by a socket: closed on dispose unless
 /// <see cref="Take"/> moved it out, so that an error between <c>recvmsg</c> and the socket's constructor leaks nothing.
 /// </summary>
-public sealed class ReceivedDescriptor : IDisposable
+internal sealed class ReceivedDescriptor : IDisposable
 {
     private int _fd = -1;
 

@@ -9,7 +9,7 @@ namespace ChatFork.Platform;
 /// A platform supplies only how bytes are read before that frame (on Unix with <c>recvmsg</c>, so that the
 /// descriptor riding on them is kept) and how the socket is rebuilt from the frame.
 /// </summary>
-public abstract class SocketHandOff : ISocketHandOff
+internal abstract class SocketHandOff : ISocketHandOff
 {
     public abstract string Name { get; }
 

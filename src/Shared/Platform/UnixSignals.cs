@@ -1,7 +1,7 @@
 namespace ChatFork.Platform;
 
 /// <summary>Linux signal numbers and names, for exit descriptions.</summary>
-public static class UnixSignals
+internal static class UnixSignals
 {
     public const int SIGHUP = 1;
 

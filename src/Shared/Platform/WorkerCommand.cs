@@ -2,4 +2,4 @@ namespace ChatFork.Platform;
 
 /// <summary>What to start: the worker executable, its arguments, and the bytes it reads on standard input.</summary>
 /// <param name="StandardInput">Never the command line: /proc/PID/cmdline is readable by every user.</param>
-public sealed record WorkerCommand(string Path, IReadOnlyList<string> Arguments, byte[] StandardInput);
+internal sealed record WorkerCommand(string Path, IReadOnlyList<string> Arguments, byte[] StandardInput);

@@ -1,7 +1,7 @@
 namespace ChatFork.Platform;
 
 /// <summary>The worker executable's file name beside the supervisor's.</summary>
-public static class WorkerExecutable
+internal static class WorkerExecutable
 {
     public static string FileName => OperatingSystem.IsWindows() ? "chatfork-worker.exe" : "chatfork-worker";
 }

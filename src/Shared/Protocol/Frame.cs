@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>One decoded frame. Its payload points into the decoder's buffer and is valid until the next read.</summary>
-public readonly ref struct Frame
+internal readonly ref struct Frame
 {
     public Frame(FrameType type, ReadOnlySpan<byte> payload)
     {

@@ -12,7 +12,7 @@ namespace ChatFork.Protocol;
 /// Use <see cref="BeginFrame"/>, the <c>Write*</c> methods, then <see cref="EndFrame"/>; the header's length is
 /// filled in at the end, so no payload is measured twice.
 /// </remarks>
-public sealed class FrameBuffer
+internal sealed class FrameBuffer
 {
     private byte[] _buffer;
     private int _length;

@@ -12,7 +12,7 @@ namespace ChatFork.Protocol;
 /// above the limit or an unknown type throws <see cref="ProtocolException"/> before any payload is looked at, and
 /// the buffer never grows past one maximal frame, whatever arrives.
 /// </remarks>
-public sealed class FrameDecoder
+internal sealed class FrameDecoder
 {
     private readonly int _maxFrameLength;
     private readonly Func<FrameType, bool> _acceptType;

@@ -11,7 +11,7 @@ namespace ChatFork.Protocol;
 /// zero is an error. Integers in payloads are little-endian; strings are UTF-8, either the rest of the payload or
 /// prefixed by their byte count.
 /// </summary>
-public static class FrameHeader
+internal static class FrameHeader
 {
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int Size = 5;

@@ -4,7 +4,7 @@ namespace ChatFork.Protocol;
 /// The type byte of a frame on a worker's pipe. Values below 64 travel from a worker to the supervisor, values from
 /// 64 up from the supervisor to a worker, so a frame that arrives in the wrong direction is caught by its number.
 /// </summary>
-public enum FrameType : byte
+internal enum FrameType : byte
 {
     // worker -> supervisor
     /// <summary>First frame of a worker: its pid and the secret it was given on standard input.</summary>

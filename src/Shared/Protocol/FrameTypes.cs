@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>Which frame types exist and which way each may travel.</summary>
-public static class FrameTypes
+internal static class FrameTypes
 {
     public static bool IsFromWorker(FrameType type) => type is >= FrameType.Hello and <= FrameType.IrcCommand;
 

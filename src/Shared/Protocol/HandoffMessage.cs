@@ -6,7 +6,7 @@ namespace ChatFork.Protocol;
 /// <c>Socket.DuplicateAndClose</c> returned (the <c>WSAPROTOCOL_INFOW</c> of <c>WSADuplicateSocket</c>) and the
 /// worker rebuilds the socket from it.
 /// </summary>
-public sealed record HandoffMessage(int SocketOptions, byte[]? DuplicatedSocket)
+internal sealed record HandoffMessage(int SocketOptions, byte[]? DuplicatedSocket)
 {
     public void WriteTo(FrameBuffer buffer)
     {

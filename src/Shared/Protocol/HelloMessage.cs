@@ -4,7 +4,7 @@ namespace ChatFork.Protocol;
 /// A worker's first frame: its pid and the secret the supervisor gave it on standard input. The supervisor hands no
 /// connection to a pipe peer until both match the worker it started.
 /// </summary>
-public readonly record struct HelloMessage(int ProcessId, byte[] Secret)
+internal readonly record struct HelloMessage(int ProcessId, byte[] Secret)
 {
     public const int SecretLength = 32;
 

@@ -6,7 +6,7 @@ namespace ChatFork.Protocol;
 /// One IRC command a worker parsed and forwards for the supervisor to act on: the verb as a number (never the
 /// client's spelling) and its parameters, each one field, so the supervisor never parses IRC text itself.
 /// </summary>
-public sealed record IrcCommandMessage(IrcVerb Verb, IReadOnlyList<string> Params)
+internal sealed record IrcCommandMessage(IrcVerb Verb, IReadOnlyList<string> Params)
 {
     public void WriteTo(FrameBuffer buffer)
     {

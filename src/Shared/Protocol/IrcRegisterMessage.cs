@@ -4,7 +4,7 @@ namespace ChatFork.Protocol;
 /// An IRC worker's client has given NICK and USER (and ended CAP negotiation): register it under this nick. The
 /// password is the one PASS gave, if any; only the supervisor knows whether one is needed (<c>--password</c>).
 /// </summary>
-public readonly record struct IrcRegisterMessage(string Nick, string User, string RealName, string? Password)
+internal readonly record struct IrcRegisterMessage(string Nick, string User, string RealName, string? Password)
 {
     public void WriteTo(FrameBuffer buffer)
     {

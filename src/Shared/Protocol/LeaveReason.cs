@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>Why a worker is ending its client's session; sent in <see cref="FrameType.Leaving"/> before it exits.</summary>
-public enum LeaveReason : byte
+internal enum LeaveReason : byte
 {
     /// <summary>The client closed the connection.</summary>
     ClientClosed = 1,

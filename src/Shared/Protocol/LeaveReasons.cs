@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>Words for <see cref="LeaveReason"/> as the room reads them.</summary>
-public static class LeaveReasons
+internal static class LeaveReasons
 {
     public static string Describe(LeaveReason reason) => reason switch
     {

@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>A worker's last frame: why its client's session ended, and a detail for the log.</summary>
-public readonly record struct LeavingMessage(LeaveReason Reason, string Detail)
+internal readonly record struct LeavingMessage(LeaveReason Reason, string Detail)
 {
     public void WriteTo(FrameBuffer buffer)
     {

@@ -5,7 +5,7 @@ namespace ChatFork.Protocol;
 /// one of them); they send their events here and the supervisor writes them under the worker's role and pid, the
 /// way PostgreSQL's logging collector gathers its children's output.
 /// </summary>
-public readonly record struct LogMessage(WorkerLogLevel Level, string Text)
+internal readonly record struct LogMessage(WorkerLogLevel Level, string Text)
 {
     public void WriteTo(FrameBuffer buffer)
     {

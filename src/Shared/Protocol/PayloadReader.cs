@@ -7,7 +7,7 @@ namespace ChatFork.Protocol;
 /// Reads the fields of one frame's payload in order. Every read is bounds-checked and a short payload is a
 /// <see cref="ProtocolException"/>: a frame is either read whole and valid, or rejected.
 /// </summary>
-public ref struct PayloadReader
+internal ref struct PayloadReader
 {
     // Strict decoding: a worker that sends invalid UTF-8 has broken the protocol (it must sanitise first).
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>A private message: the nick it is for and its text.</summary>
-public readonly record struct WhisperMessage(string Target, string Text)
+internal readonly record struct WhisperMessage(string Target, string Text)
 {
     public void WriteTo(FrameBuffer buffer)
     {

@@ -1,7 +1,7 @@
 namespace ChatFork.Protocol;
 
 /// <summary>The levels a worker's log event may carry.</summary>
-public enum WorkerLogLevel : byte
+internal enum WorkerLogLevel : byte
 {
     Debug = 0,
     Info = 1,

@@ -10,7 +10,7 @@ namespace ChatFork.Sessions;
 /// Ends (through <see cref="ISessionControl"/>) on end of stream, a failed connection, an idle timeout, a line
 /// over the limit, a line that takes longer than the line timeout to arrive, or a flood (see <see cref="LinePacer"/>).
 /// </summary>
-public static class BlockingSession
+internal static class BlockingSession
 {
     public static void Run(ClientConnection client, ILineHandler handler, ISessionControl session, int maxLineBytes, TimeSpan idleTimeout) =>
         Run(client, handler, session, new SessionLimits(maxLineBytes, idleTimeout));

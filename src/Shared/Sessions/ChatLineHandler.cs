@@ -12,7 +12,7 @@ namespace ChatFork.Sessions;
 /// Every process model runs this same code, so they cannot drift apart. A chat line stays UTF-8 bytes from the socket
 /// to the link: cleaned in place when it is already clean (the common case), else into one buffer reused per line.
 /// </summary>
-public sealed class ChatLineHandler : ILineHandler
+internal sealed class ChatLineHandler : ILineHandler
 {
     private readonly ISessionControl _session;
     private readonly IClientOutput _client;

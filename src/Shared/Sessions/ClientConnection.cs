@@ -17,7 +17,7 @@ namespace ChatFork.Sessions;
 /// its limit, and then <see cref="AppendLine(ReadOnlySpan{byte})"/> says no and the client alone is cut off. Memory is
 /// bounded by two buffers of at most the limit each (the queue and the one being sent), plus a fixed kernel buffer.</para>
 /// </remarks>
-public sealed class ClientConnection : IClientOutput
+internal sealed class ClientConnection : IClientOutput
 {
     /// <summary>SO_SNDBUF for client sockets (the kernel doubles it for its bookkeeping).</summary>
     public const int KernelSendBuffer = 64 * 1024;

@@ -1,7 +1,7 @@
 namespace ChatFork.Sessions;
 
 /// <summary>The classic TCP echo server: every line goes back to its sender, byte for byte, and nothing else does.</summary>
-public sealed class EchoLineHandler : ILineHandler
+internal sealed class EchoLineHandler : ILineHandler
 {
     private readonly ISessionControl _session;
     private readonly IClientOutput _client;

@@ -6,7 +6,7 @@ namespace ChatFork.Sessions;
 /// Chat text comes as the cleaned line's UTF-8 bytes (<c>TextSanitizer.IsCleanUtf8</c> holds), valid only during the
 /// call: a link copies what it keeps.
 /// </summary>
-public interface IChatLink
+internal interface IChatLink
 {
     void Say(ReadOnlySpan<byte> utf8);
 

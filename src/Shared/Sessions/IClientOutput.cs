@@ -1,7 +1,7 @@
 namespace ChatFork.Sessions;
 
 /// <summary>Where a session's lines for its client go: a bounded queue that a writer drains.</summary>
-public interface IClientOutput
+internal interface IClientOutput
 {
     /// <summary>Queues a line and its <c>\r\n</c>. False when the queue is over its limit (the client is not reading).</summary>
     bool AppendLine(ReadOnlySpan<byte> utf8Line);

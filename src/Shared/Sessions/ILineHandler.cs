@@ -1,7 +1,7 @@
 namespace ChatFork.Sessions;
 
 /// <summary>What a session does with each line its client sends: chat or echo.</summary>
-public interface ILineHandler
+internal interface ILineHandler
 {
     /// <summary>One whole line, with its terminator as received.</summary>
     void OnLine(ReadOnlySpan<byte> rawLine);

@@ -8,7 +8,7 @@ namespace ChatFork.Sessions;
 /// connection and unwinds the session by throwing <see cref="SessionEndedException"/>. Either way the call does not
 /// return to the code that made it.
 /// </summary>
-public interface ISessionControl
+internal interface ISessionControl
 {
     /// <summary>Ends the session: says why to the room, writes <paramref name="lastLine"/> to the client, closes.</summary>
     [DoesNotReturn]

@@ -8,7 +8,7 @@ namespace ChatFork.Sessions;
 /// connection thread, awaited in the async model): cut them into lines, hand each to the handler, end the session on
 /// a line over the limit, and flush once for the whole read.
 /// </summary>
-public static class LineFeed
+internal static class LineFeed
 {
     public static void Feed(LineSplitter splitter, ReadOnlySpan<byte> input, ILineHandler handler, ISessionControl session)
     {

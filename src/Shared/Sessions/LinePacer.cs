@@ -7,7 +7,7 @@ namespace ChatFork.Sessions;
 /// break for the flood timeout, and is disconnected ("excess flood"). Held back "without a break" means every line
 /// had to wait; one line that finds a token at once (the client paused) ends the stretch. Pure, with a caller's clock.
 /// </summary>
-public sealed class LinePacer
+internal sealed class LinePacer
 {
     private readonly TokenBucket _bucket;
     private readonly TimeSpan _floodTimeout;

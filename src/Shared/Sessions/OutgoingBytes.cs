@@ -4,7 +4,7 @@ namespace ChatFork.Sessions;
 /// The bytes waiting for a client: appended by whoever has output, up to a limit, and taken whole by the sender,
 /// which swaps in its spare buffer so nothing is copied twice. Not thread-safe: its owner locks around it.
 /// </summary>
-public sealed class OutgoingBytes
+internal sealed class OutgoingBytes
 {
     private byte[] _buffer;
 

@@ -4,7 +4,7 @@ namespace ChatFork.Sessions;
 /// Unwinds an in-process session (thread or async model) once it has been ended and its connection closed. It is
 /// control flow, caught at the session's top; it never reaches a log as an error.
 /// </summary>
-public sealed class SessionEndedException : Exception
+internal sealed class SessionEndedException : Exception
 {
     public SessionEndedException() : base("The session has ended.") { }
 

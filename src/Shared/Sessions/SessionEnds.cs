@@ -4,7 +4,7 @@ using ChatFork.Protocol;
 namespace ChatFork.Sessions;
 
 /// <summary>Endings every session model words the same way.</summary>
-public static class SessionEnds
+internal static class SessionEnds
 {
     /// <summary>The last line for a client cut off because it does not read.</summary>
     public const string NotReadingLine = "* you are not reading what the server sends; disconnecting";

@@ -5,7 +5,7 @@ namespace ChatFork.Sessions;
 /// arrive, and how many lines a second it may send (with a burst allowance and the flood rule). A zero time or
 /// rate means no limit.
 /// </summary>
-public sealed record SessionLimits(
+internal sealed record SessionLimits(
     int MaxLineBytes,
     TimeSpan IdleTimeout,
     TimeSpan LineTimeout = default,

@@ -5,7 +5,7 @@ namespace ChatFork.Sessions;
 /// that sends no faster than the rate never waits; one that pastes up to <c>burst</c> lines at once does not either.
 /// Pure: time comes from the caller, so a unit test can drive it with a fake clock.
 /// </summary>
-public sealed class TokenBucket
+internal sealed class TokenBucket
 {
     private readonly double _ratePerSecond;
     private readonly double _burst;

@@ -4,7 +4,7 @@ namespace ChatFork.Text;
 /// One parsed line of chat input. Parsing is pure so every process model (and the tests) shares it:
 /// a line that starts with <c>/</c> is a command, <c>//</c> sends a line that starts with <c>/</c>.
 /// </summary>
-public readonly record struct ChatCommand(ChatCommandKind Kind, string Argument, string Text)
+internal readonly record struct ChatCommand(ChatCommandKind Kind, string Argument, string Text)
 {
     public static readonly IReadOnlyList<string> HelpLines =
     [

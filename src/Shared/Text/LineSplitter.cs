@@ -5,7 +5,7 @@ namespace ChatFork.Text;
 /// in one read). Both <c>\n</c> and <c>\r\n</c> end a line. Memory is bounded by the limit: a client that sends
 /// 10 MB without a newline costs at most one line's worth before <see cref="LineStatus.TooLong"/>.
 /// </summary>
-public sealed class LineSplitter
+internal sealed class LineSplitter
 {
     private readonly int _maxLineBytes;
     private readonly byte[] _partial;

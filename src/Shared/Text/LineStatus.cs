@@ -1,7 +1,7 @@
 namespace ChatFork.Text;
 
 /// <summary>What <see cref="LineSplitter.Next"/> found.</summary>
-public enum LineStatus
+internal enum LineStatus
 {
     /// <summary>A whole line is ready.</summary>
     Line,

@@ -4,7 +4,7 @@ namespace ChatFork.Text;
 /// What a nick may be: 1 to 16 characters, ASCII letters, digits, <c>-</c> and <c>_</c>, starting with a letter.
 /// Nicks are compared without regard to case (<c>Alice</c> and <c>alice</c> are the same person).
 /// </summary>
-public static class NickRules
+internal static class NickRules
 {
     public const int MaxLength = 16;
 

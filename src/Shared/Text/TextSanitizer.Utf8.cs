@@ -14,7 +14,7 @@ namespace ChatFork.Text;
 /// taken as a sequence's final character is decoded, with <see cref="Rune.DecodeFromUtf8"/>, which replaces the
 /// same invalid subsequences with U+FFFD as <c>Encoding.UTF8</c> does.
 /// </remarks>
-public static partial class TextSanitizer
+internal static partial class TextSanitizer
 {
     private static ReadOnlySpan<byte> ReplacementUtf8 => [0xef, 0xbf, 0xbd];
 

@@ -8,7 +8,7 @@ namespace ChatFork.Text;
 /// <c>ESC x</c>, and their 8-bit C1 forms) are removed whole; other control characters are dropped and a tab becomes
 /// a space; bidirectional overrides are dropped so a line cannot reorder how the next one reads.
 /// </summary>
-public static partial class TextSanitizer
+internal static partial class TextSanitizer
 {
     private const char Esc = '\u001b';
     private const char Bel = '\u0007';

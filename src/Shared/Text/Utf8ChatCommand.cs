@@ -8,7 +8,7 @@ namespace ChatFork.Text;
 /// every field equals what <see cref="ChatCommand.Parse"/> gives for the same line as a string (the tests hold it to
 /// that).
 /// </summary>
-public readonly ref struct Utf8ChatCommand
+internal readonly ref struct Utf8ChatCommand
 {
     public Utf8ChatCommand(ChatCommandKind kind, ReadOnlySpan<byte> argument, ReadOnlySpan<byte> text)
     {
