@@ -218,7 +218,7 @@ public sealed partial class AbuseLimitTests
     [Test]
     public async Task The_abuse_limits_are_named_options_with_their_defaults_in_help()
     {
-        var info = new ProcessStartInfo(ServerProcess.SupervisorPath, "--help") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = TestTarget.StartInfo(TestTarget.PathOf("chatfork"), ["--help"]);
         using var process = Process.Start(info)!;
         var help = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
