@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using ChatFork.Irc;
 using ChatFork.Protocol;
 using NLog;
@@ -24,7 +23,7 @@ internal sealed partial class IrcServer
 {
     private static readonly Logger s_log = LogManager.GetLogger("irc");
 
-    private readonly Channel<IrcEvent> _events;
+    private readonly Room.EventLoop<IrcEvent> _loop;
     private readonly IrcSettings _settings;
     private readonly int _supervisorProcessId;
     private readonly string _version;
@@ -45,45 +44,23 @@ internal sealed partial class IrcServer
         _version = version;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         _createdAt = _clock();
-        _events = Channel.CreateBounded<IrcEvent>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _loop = new Room.EventLoop<IrcEvent>(capacity);
     }
 
     private string Server => _settings.ServerName;
 
     private long Now => _clock().ToUnixTimeSeconds();
 
-    public bool TryPost(IrcEvent e) => _events.Writer.TryWrite(e);
+    public bool TryPost(IrcEvent e) => _loop.TryPost(e);
 
-    public ValueTask PostAsync(IrcEvent e) => _events.Writer.WriteAsync(e);
+    public ValueTask PostAsync(IrcEvent e) => _loop.PostAsync(e);
 
     /// <summary>Posts an event that must not be lost (a leave), waiting for room in the channel if need be.</summary>
-    public void PostReliably(IrcEvent e)
-    {
-        if (!_events.Writer.TryWrite(e))
-        {
-            _ = _events.Writer.WriteAsync(e).AsTask();
-        }
-    }
+    public void PostReliably(IrcEvent e) => _loop.PostReliably(e);
 
-    public void Complete() => _events.Writer.TryComplete();
+    public void Complete() => _loop.Complete();
 
-    public async Task RunAsync()
-    {
-        var reader = _events.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            for (var i = 0; i < 4096 && reader.TryRead(out var e); i++)
-            {
-                Process(e);
-            }
-
-            FlushDirty();
-        }
-    }
+    public Task RunAsync() => _loop.RunAsync(Process, FlushDirty);
 
     /// <summary>Acts on one event. Not thread-safe: the loop's alone.</summary>
     public void Process(IrcEvent e)

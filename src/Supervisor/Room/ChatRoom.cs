@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace ChatFork.Supervisor.Room;
 
 /// <summary>
@@ -13,19 +11,15 @@ namespace ChatFork.Supervisor.Room;
 /// </remarks>
 internal sealed class ChatRoom
 {
-    private readonly Channel<RoomEvent> _events;
+    private readonly EventLoop<RoomEvent> _loop;
     private readonly RoomState _state;
 
     public ChatRoom(IProcessTable processTable, int capacity = 1024)
     {
         // Bounded: a flood of chat lines slows the workers' pipe readers (and so the flooding clients) down to the
         // rate the room relays, instead of growing the supervisor's memory.
-        _events = Channel.CreateBounded<RoomEvent>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _state = new RoomState(processTable, PostReliably);
+        _loop = new EventLoop<RoomEvent>(capacity);
+        _state = new RoomState(processTable, _loop.PostReliably);
     }
 
     /// <summary>Set with --cluster: the room then shares its lines, nicks and presence through Redis (docs/cluster.md).</summary>
@@ -35,34 +29,14 @@ internal sealed class ChatRoom
         set => _state.Cluster = value;
     }
 
-    public bool TryPost(RoomEvent e) => _events.Writer.TryWrite(e);
+    public bool TryPost(RoomEvent e) => _loop.TryPost(e);
 
-    public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) =>
-        _events.Writer.WriteAsync(e, cancellationToken);
+    public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) => _loop.PostAsync(e, cancellationToken);
 
     /// <summary>Posts an event that must not be lost (a leave), waiting for room in the channel if need be.</summary>
-    public void PostReliably(RoomEvent e)
-    {
-        if (!_events.Writer.TryWrite(e))
-        {
-            _ = _events.Writer.WriteAsync(e).AsTask();
-        }
-    }
+    public void PostReliably(RoomEvent e) => _loop.PostReliably(e);
 
-    public void Complete() => _events.Writer.TryComplete();
+    public void Complete() => _loop.Complete();
 
-    public async Task RunAsync()
-    {
-        var reader = _events.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            // Take a batch, then flush: one pipe write per member per batch, however many lines it holds.
-            for (var i = 0; i < 4096 && reader.TryRead(out var e); i++)
-            {
-                _state.Handle(e);
-            }
-
-            _state.FlushDirty();
-        }
-    }
+    public Task RunAsync() => _loop.RunAsync(_state.Handle, _state.FlushDirty);
 }
