@@ -67,7 +67,14 @@ internal static class SpawnFloor
     {
         try
         {
-            result.Add(key, label, SpawnLoop.BestMilliseconds(path, arguments, count, Repeats), "ms", Better.Lower);
+            var (milliseconds, exitCode) = SpawnLoop.Best(path, arguments, count, Repeats);
+            result.Add(key, label, milliseconds, "ms", Better.Lower);
+            if (exitCode != 0)
+            {
+                result.Notes.Add(
+                    $"{Path.GetFileName(path)} {string.Join(' ', arguments)} exits with code {exitCode} (its usage); "
+                    + "what is timed is its start and its exit.");
+            }
         }
         catch (BenchException ex)
         {
