@@ -18,7 +18,15 @@ internal sealed record ChatForkVariant(string Name, int? Prespawn, TimeSpan Gap 
     /// <summary>A word the --help text must also hold (e.g. <c>shm</c> for <c>--fanout shm</c>); null: none.</summary>
     public string? RequiresWord { get; init; }
 
-    /// <summary>A variant whose extra arguments name an option that arrived later: needs that option.</summary>
+    /// <summary>
+    /// A variant whose extra arguments name an option that arrived later: needs that option, and a value that is a
+    /// word (<c>shm</c>, not <c>1000</c>) must be named in the help too.
+    /// </summary>
     public static ChatForkVariant WithOption(string name, string option, string value, int? prespawn = null) =>
-        new(name, prespawn) { Args = [option, value], Requires = option, RequiresWord = value };
+        new(name, prespawn)
+        {
+            Args = [option, value],
+            Requires = option,
+            RequiresWord = value.All(char.IsAsciiLetter) ? value : null,
+        };
 }

@@ -220,14 +220,15 @@ internal sealed class CompareCommand
         var verdicts = new List<TargetVerdict>();
         foreach (var target in CompareCatalog.IssueTargets(scaleClients))
         {
+            if (unavailable.TryGetValue((target.Case, target.Variant), out var why))
+            {
+                verdicts.Add(TargetVerdict.Judge(target, null, null, null, why));
+                continue;
+            }
+
+            // A case compare did not run is left out of the table.
             if (!chatFork.TryGetValue((target.Case, target.Variant), out var result))
             {
-                if (unavailable.TryGetValue((target.Case, target.Variant), out var why))
-                {
-                    verdicts.Add(TargetVerdict.Judge(target, null, null, null, why));
-                }
-
-                // A case compare did not run is left out of the table.
                 continue;
             }
 

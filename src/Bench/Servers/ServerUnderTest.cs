@@ -248,7 +248,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
     private void OnOutput(string? line, bool isStdout)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        // perf stat's answers to the control FIFO ("Events enabled") are perf's, not the server's.
+        if (string.IsNullOrWhiteSpace(line) || (_perf is not null && line.Trim() is "Events enabled" or "Events disabled"))
         {
             return;
         }
