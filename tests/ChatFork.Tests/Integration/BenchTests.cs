@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChatFork.Tests.Support;
 using NUnit.Framework;
 
@@ -31,6 +32,25 @@ public sealed class BenchTests
             Assert.That(run.Metric("root_fds"), Is.Positive);
             Assert.That(run.Metric("root_cpu_ms"), Is.Not.Null, "the supervisor's utime+stime");
             Assert.That(run.Notes(), Has.Some.StartsWith("Limit: No limit was hit: all 50 clients were served"));
+        });
+    }
+
+    [Test]
+    public async Task Bench_scale_against_a_server_that_stops_short_says_it_was_refused_with_the_servers_sentence()
+    {
+        // A supervisor the test starts with room for 20 workers (pooled ones count), measured through --target.
+        await using var server = await ServerProcess.StartAsync(
+            "--max-clients", "20", "--max-clients-per-ip", "100", "--prespawn", "2");
+        using var run = await BenchRun.RunAsync(s_limit, "run", "scale", "-c", "40", "--timeout", "60",
+            "--target", $"127.0.0.1:{server.EndPoint.Port}", "--server-pid", server.Pid.ToString(CultureInfo.InvariantCulture));
+        var served = run.Metric("served");
+        Assert.Multiple(() =>
+        {
+            Assert.That(served, Is.InRange(1, 20), run.Output);
+            Assert.That(run.Metric("reached"), Is.EqualTo(served - 1), "the clients it did serve are still measured");
+            Assert.That(run.Metric("greet_all_ms"), Is.Null, "not all were greeted, so there is no time until all were");
+            Assert.That(run.Notes(), Has.Some.Contains("The server stopped short:")
+                .And.Contains("were refused with the server's '* server full, try again later'"), run.Output);
         });
     }
 
