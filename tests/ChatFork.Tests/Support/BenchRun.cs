@@ -80,8 +80,9 @@ internal sealed record BenchRun(int ExitCode, string Output, JsonDocument? Repor
         {
             if (metric.GetProperty("key").GetString() == key)
             {
-                return metric.GetProperty("value").ValueKind == JsonValueKind.Number
-                    ? metric.GetProperty("value").GetDouble()
+                // A figure the run could not measure is written as null, or left out.
+                return metric.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number
+                    ? value.GetDouble()
                     : null;
             }
         }
