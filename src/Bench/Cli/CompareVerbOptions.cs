@@ -13,6 +13,10 @@ public sealed class CompareVerbOptions : CommonOptions
     [Option("with-scale", HelpText = "Add the scale scenario (1000 clients) to the default list.")]
     public bool WithScale { get; set; }
 
+    [Option("scale-clients", MetaValue = "N",
+        HelpText = "Clients in the scale scenario (default: -c, else 1000); -c also sizes echo-burst and memory.")]
+    public int? ScaleClients { get; set; }
+
     [Option("budget", Default = 20, MetaValue = "SECONDS",
         HelpText = "How long the repeating scenarios (echo-seq, greeting, fanout) may run against one server before "
             + "they stop and report what they measured; keeps the comparison to a few minutes.")]

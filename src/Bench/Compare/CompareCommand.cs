@@ -87,7 +87,7 @@ internal sealed class CompareCommand
 
         foreach (var compareCase in cases)
         {
-            var scenario = ScenarioCatalog.Create(compareCase.Scenario, _options.Sizes);
+            var scenario = ScenarioCatalog.Create(compareCase.Scenario, _options.Sizes with { Clients = ClientsFor(compareCase) });
             var chatFork = new Dictionary<string, ScenarioResult?>();
             var perf = compareCase.CountInstructions && perfProblem is null ? perfEvent : null;
             foreach (var variant in compareCase.Variants)
@@ -183,6 +183,11 @@ internal sealed class CompareCommand
         return 0;
     }
 
+    private int ScaleClients => _options.ScaleClients ?? _options.Sizes.Clients ?? 1000;
+
+    private int? ClientsFor(CompareCase compareCase) =>
+        compareCase.Scenario == "scale" ? ScaleClients : _options.Sizes.Clients;
+
     private int PositiveSpawnCount() => _options.SpawnCount > 0
         ? _options.SpawnCount
         : throw new BenchException($"--spawn-count must be a positive number, not {_options.SpawnCount}.");
@@ -216,7 +221,7 @@ internal sealed class CompareCommand
         Dictionary<string, (string Name, ScenarioResult Result)> peers,
         Dictionary<(string Case, string Variant), string> unavailable)
     {
-        var scaleClients = _options.Sizes.Clients ?? 1000;
+        var scaleClients = ScaleClients;
         var verdicts = new List<TargetVerdict>();
         foreach (var target in CompareCatalog.IssueTargets(scaleClients))
         {
