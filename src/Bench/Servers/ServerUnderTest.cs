@@ -219,7 +219,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
                     [$"TCP-LISTEN:{portText},bind=127.0.0.1,reuseaddr,fork,backlog=4096", "EXEC:cat"]);
             case ServerKind.Ncat:
                 return (ToolLocator.FindOnPath("ncat"),
-                    ["-l", "-k", "--chat", "-m", "1000", "127.0.0.1", portText]);
+                    ["-l", "-k", "--chat", "-m", Math.Max(1000, spec.MaxClients).ToString(CultureInfo.InvariantCulture),
+                        "127.0.0.1", portText]);
             case ServerKind.ChatFork:
                 var maxClients = spec.MaxClients.ToString(CultureInfo.InvariantCulture);
                 List<string> arguments =
