@@ -17,6 +17,11 @@ internal sealed class RunCommand
 
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
+        if (_options.Scenario == Spawn.SpawnFloor.Name)
+        {
+            return RunSpawnFloor();
+        }
+
         var scenario = ScenarioCatalog.Create(_options.Scenario, _options.Sizes);
         var timeout = _options.Timeout;
         var requestedMode = ServerChoice.ParseMode(_options.Mode);
@@ -50,7 +55,10 @@ internal sealed class RunCommand
                 ServerChoice.MaxClientsFor(scenario),
                 _options.Prespawn,
                 kind == ServerKind.ChatFork ? ToolLocator.FindChatFork(_options.ChatForkPath) : null,
-                _options.ChatForkExtraArgs);
+                _options.ChatForkExtraArgs)
+            {
+                PerfEvent = _options.PerfEvent,
+            };
             if (spec.ChatForkPath is { } chatForkPath)
             {
                 machine.ToolVersions["chatfork"] = chatForkPath;
@@ -69,5 +77,40 @@ internal sealed class RunCommand
         }
 
         return result.Error is null ? 0 : 1;
+    }
+
+    /// <summary><c>run spawn</c>: the spawn floor alone; no server is started.</summary>
+    private int RunSpawnFloor()
+    {
+        var machine = MachineInfo.Collect();
+        string? chatForkPath = null;
+        try
+        {
+            chatForkPath = ToolLocator.FindChatFork(_options.ChatForkPath);
+            machine.ToolVersions["chatfork"] = chatForkPath;
+        }
+        catch (BenchException ex)
+        {
+            Console.Error.WriteLine($"Only the trivial program is measured: {ex.Message}");
+        }
+
+        var count = _options.Count ?? Spawn.SpawnFloor.DefaultCount;
+        if (count <= 0)
+        {
+            throw new BenchException($"-n must be a positive number, not {count}.");
+        }
+
+        Console.Error.WriteLine($"Spawning each program {count} times, best of {Spawn.SpawnFloor.Repeats}...");
+        var result = Spawn.SpawnFloor.Run(chatForkPath, count);
+        Console.Write(ScenarioReport.ToText(result));
+        if (_options.JsonPath is { } jsonPath)
+        {
+            JsonReport.Write(jsonPath, new BenchReport(Program.CommandLine, machine, [result], null));
+            Console.Error.WriteLine($"Wrote {jsonPath}.");
+        }
+
+        return result.Metrics.Any(metric => metric.Key.StartsWith("spawn_", StringComparison.Ordinal) && metric.Value is null)
+            ? 1
+            : 0;
     }
 }

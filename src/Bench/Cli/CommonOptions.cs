@@ -38,6 +38,11 @@ public abstract class CommonOptions
     [Option('r', MetaValue = "R", HelpText = "Broadcast rounds (fanout 50).")]
     public int? Rounds { get; set; }
 
+    [Option("perf-event", MetaValue = "EVENT",
+        HelpText = "Count this perf event in the server's whole process tree over the timed part of chat-burst and "
+            + "fanout, per delivery (compare: instructions by default; run: only when given). Needs perf.")]
+    public string? PerfEvent { get; set; }
+
     internal IReadOnlyList<string> ChatForkExtraArgs =>
         ChatForkArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 

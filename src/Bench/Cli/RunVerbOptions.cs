@@ -6,7 +6,8 @@ namespace ChatFork.Bench.Cli;
 public sealed class RunVerbOptions : CommonOptions
 {
     [Value(0, MetaName = "scenario", Required = true,
-        HelpText = "echo-seq, echo-burst, greeting, chat-burst, fanout, memory or scale.")]
+        HelpText = "echo-seq, echo-burst, greeting, chat-burst, fanout, memory, scale, or spawn (the spawn floor: no "
+            + "server; -n spawns per loop, default 200).")]
     public string Scenario { get; set; } = "";
 
     [Option("server", MetaValue = "NAME",

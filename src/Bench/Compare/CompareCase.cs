@@ -15,4 +15,8 @@ internal sealed record CompareCase(
     ServerMode Mode,
     ServerKind Peer,
     IReadOnlyList<ChatForkVariant> Variants,
-    IReadOnlyList<CompareRowSpec> Rows);
+    IReadOnlyList<CompareRowSpec> Rows)
+{
+    /// <summary>Start every server of the case under perf stat and report CPU per delivery (chat-burst, fanout).</summary>
+    public bool CountInstructions { get; init; }
+}

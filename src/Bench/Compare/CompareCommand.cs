@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using ChatFork.Bench.Cli;
+using ChatFork.Bench.Measure;
 using ChatFork.Bench.Results;
 using ChatFork.Bench.Scenarios;
 using ChatFork.Bench.Servers;
+using ChatFork.Bench.Spawn;
 
 namespace ChatFork.Bench.Compare;
 
@@ -23,7 +25,7 @@ internal sealed class CompareCommand
 
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
-        var cases = ChooseCases();
+        var (cases, wantSpawn) = ChooseCases();
         var timeout = _options.Timeout;
         var budget = _options.Budget;
         string? chatForkPath = null;
@@ -34,6 +36,27 @@ internal sealed class CompareCommand
         catch (BenchException ex)
         {
             Console.Error.WriteLine($"ChatFork is left out of this comparison: {ex.Message}");
+        }
+
+        // Variants need options that arrive in later builds; the build's --help says which it has.
+        ChatForkFeatures? features = null;
+        if (chatForkPath is not null)
+        {
+            try
+            {
+                features = ChatForkFeatures.Read(chatForkPath);
+            }
+            catch (BenchException ex)
+            {
+                Console.Error.WriteLine($"Could not read chatfork --help, so every variant is tried: {ex.Message}");
+            }
+        }
+
+        var perfEvent = _options.PerfEvent ?? "instructions";
+        var perfProblem = cases.Any(c => c.CountInstructions) ? PerfWindow.Probe(perfEvent) : null;
+        if (perfProblem is not null)
+        {
+            Console.Error.WriteLine($"No CPU-per-delivery figures: {perfProblem}");
         }
 
         // Taken before the runs: the date is when the comparison started, the load what the runs started under.
@@ -47,23 +70,45 @@ internal sealed class CompareCommand
         var results = new List<ScenarioResult>();
         var rows = new List<ComparisonRow>();
         var table = new ResultTable("scenario", "metric", "chatfork", "peer", "ratio", "better", "target", "result");
-        var runs = cases.Sum(c => c.Variants.Count + 1);
+        var chatForkByCase = new Dictionary<(string Case, string Variant), ScenarioResult?>();
+        var peerByCase = new Dictionary<string, (string Name, ScenarioResult Result)>();
+        var unavailable = new Dictionary<(string Case, string Variant), string>();
+        var runs = cases.Sum(c => c.Variants.Count + 1) + (wantSpawn ? 1 : 0);
         var done = 0;
+        if (wantSpawn)
+        {
+            Console.Error.Write($"[{++done}/{runs}] spawn floor (posix_spawn + waitpid, best of 3 x {_options.SpawnCount})... ");
+            var spawn = SpawnFloor.Run(chatForkPath, PositiveSpawnCount());
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spawn.DurationSeconds:0.0} s"));
+            results.Add(spawn);
+            chatForkByCase[(CompareCatalog.SpawnFloor, "")] = spawn;
+            AddSpawnRows(spawn, chatForkPath is not null, rows, table);
+        }
+
         foreach (var compareCase in cases)
         {
-            var scenario = ScenarioCatalog.Create(compareCase.Scenario, _options.Sizes);
+            var scenario = ScenarioCatalog.Create(compareCase.Scenario, _options.Sizes with { Clients = ClientsFor(compareCase) });
             var chatFork = new Dictionary<string, ScenarioResult?>();
+            var perf = compareCase.CountInstructions && perfProblem is null ? perfEvent : null;
             foreach (var variant in compareCase.Variants)
             {
                 ScenarioResult? result = null;
                 var variantScenario = variant.Gap > TimeSpan.Zero && scenario is GreetingScenario
                     ? new GreetingScenario(_options.Sizes.Count ?? 500) { Gap = variant.Gap }
                     : scenario;
-                if (chatForkPath is not null)
+                if (chatForkPath is not null && features?.Unavailable(variant) is { } missing)
+                {
+                    unavailable[(compareCase.Title, variant.Name)] = missing;
+                    Console.Error.WriteLine($"[{++done}/{runs}] {compareCase.Title}, {variant.Name}: {missing}.");
+                }
+                else if (chatForkPath is not null)
                 {
                     var spec = new ServerSpec(
                         ServerKind.ChatFork, compareCase.Mode, ServerChoice.MaxClientsFor(scenario), variant.Prespawn,
-                        chatForkPath, _options.ChatForkExtraArgs);
+                        chatForkPath, [.. _options.ChatForkExtraArgs, .. variant.Args])
+                    {
+                        PerfEvent = perf,
+                    };
                     result = await RunAsync(
                         compareCase, variantScenario, spec, variant.Name, ++done, runs, timeout, budget, cancellationToken);
                     results.Add(result);
@@ -74,22 +119,31 @@ internal sealed class CompareCommand
                 }
 
                 chatFork[variant.Name] = result;
+                chatForkByCase[(compareCase.Title, variant.Name)] = result;
             }
 
             var peerSpec = new ServerSpec(
-                compareCase.Peer, compareCase.Mode, ServerChoice.MaxClientsFor(scenario), null, null, []);
+                compareCase.Peer, compareCase.Mode, ServerChoice.MaxClientsFor(scenario), null, null, [])
+            {
+                PerfEvent = perf,
+            };
             var peer = await RunAsync(
                 compareCase, scenario, peerSpec, null, ++done, runs, timeout, budget, cancellationToken);
             results.Add(peer);
+            peerByCase[compareCase.Title] = (compareCase.Peer.ToString().ToLowerInvariant(), peer);
             foreach (var spec in compareCase.Rows)
             {
                 var row = MakeRow(compareCase, spec, chatFork.GetValueOrDefault(spec.Variant), peer);
                 rows.Add(row);
+                var missingText = unavailable.ContainsKey((compareCase.Title, spec.Variant)) ? "not available in this build"
+                    : spec.MetricKey == "perf_per_delivery" && perfProblem is not null ? "no perf count"
+                    : null;
                 table.AddRow(
                     row.Scenario,
                     row.Metric,
-                    ResultTable.Format(row.ChatFork),
-                    ResultTable.Format(row.PeerValue),
+                    row.ChatFork is null && missingText is not null ? missingText : ResultTable.Format(row.ChatFork),
+                    spec.MetricKey == "perf_per_delivery" && perfProblem is not null ? "no perf count"
+                        : ResultTable.Format(row.PeerValue),
                     row.Ratio is { } ratio ? ResultTable.Format(ratio) + "x" : "n/a",
                     ScenarioReport.BetterText(row.Better),
                     row.Target ?? "",
@@ -97,9 +151,17 @@ internal sealed class CompareCommand
             }
         }
 
-        var notes = Notes(results);
+        var targets = JudgeTargets(chatForkByCase, peerByCase, unavailable);
+        var notes = Notes(results, perfProblem, unavailable);
         Console.WriteLine();
         Console.Write(table.ToText());
+        if (targets.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("Issue 13's targets:");
+            Console.Write(TargetTable(targets).ToText());
+        }
+
         if (notes.Length > 0)
         {
             Console.WriteLine();
@@ -114,11 +176,94 @@ internal sealed class CompareCommand
 
         if (_options.MarkdownPath is { } markdownPath)
         {
-            WriteMarkdown(markdownPath, machine, table, notes);
+            WriteMarkdown(markdownPath, machine, table, targets, notes);
             Console.Error.WriteLine($"Wrote {markdownPath}.");
         }
 
         return 0;
+    }
+
+    private int ScaleClients => _options.ScaleClients ?? _options.Sizes.Clients ?? 1000;
+
+    private int? ClientsFor(CompareCase compareCase) =>
+        compareCase.Scenario == "scale" ? ScaleClients : _options.Sizes.Clients;
+
+    private int PositiveSpawnCount() => _options.SpawnCount > 0
+        ? _options.SpawnCount
+        : throw new BenchException($"--spawn-count must be a positive number, not {_options.SpawnCount}.");
+
+    private static void AddSpawnRows(ScenarioResult spawn, bool haveChatFork, List<ComparisonRow> rows, ResultTable table)
+    {
+        foreach (var (key, target) in new (string, Target?)[]
+            { ("spawn_trivial_ms", null), ("spawn_worker_ms", Target.AtMost(1.2, "<= 1.2 ms")) })
+        {
+            if (spawn.Find(key) is not { } metric)
+            {
+                if (key == "spawn_worker_ms" && !haveChatFork)
+                {
+                    continue;
+                }
+
+                metric = new Metric(key, "spawn and exit, chatfork-worker --help", null, "ms", Better.Lower);
+            }
+
+            var verdict = target is null ? "" : metric.Value is { } v ? (target.Check(v, null) == true ? "PASS" : "MISS") : "n/a";
+            var row = new ComparisonRow("spawn floor", $"{metric.Label} (ms)", key, "ms", spawn.Server, metric.Value,
+                "none", null, null, Better.Lower, target?.Text, verdict);
+            rows.Add(row);
+            table.AddRow(row.Scenario, row.Metric, ResultTable.Format(row.ChatFork), "", "n/a",
+                ScenarioReport.BetterText(row.Better), row.Target ?? "", row.Verdict);
+        }
+    }
+
+    private List<TargetVerdict> JudgeTargets(
+        Dictionary<(string Case, string Variant), ScenarioResult?> chatFork,
+        Dictionary<string, (string Name, ScenarioResult Result)> peers,
+        Dictionary<(string Case, string Variant), string> unavailable)
+    {
+        var scaleClients = ScaleClients;
+        var verdicts = new List<TargetVerdict>();
+        foreach (var target in CompareCatalog.IssueTargets(scaleClients))
+        {
+            if (unavailable.TryGetValue((target.Case, target.Variant), out var why))
+            {
+                verdicts.Add(TargetVerdict.Judge(target, null, null, null, why));
+                continue;
+            }
+
+            // A case compare did not run is left out of the table.
+            if (!chatFork.TryGetValue((target.Case, target.Variant), out var result))
+            {
+                continue;
+            }
+
+            double? peerValue = null;
+            string? peerName = null;
+            if (peers.TryGetValue(target.Case, out var peer))
+            {
+                peerName = peer.Name;
+                peerValue = peer.Result.Error is null ? peer.Result.Find(target.Key)?.Value : null;
+            }
+
+            var value = result?.Error is null ? result?.Find(target.Key)?.Value : null;
+            var reason = result is null ? "ChatFork was not run"
+                : result.Error is { } error ? $"the run failed: {error}"
+                : null;
+            verdicts.Add(TargetVerdict.Judge(target, value, peerValue, peerName, reason));
+        }
+
+        return verdicts;
+    }
+
+    private static ResultTable TargetTable(IReadOnlyList<TargetVerdict> verdicts)
+    {
+        var table = new ResultTable("target", "goal", "measured", "result", "by how much");
+        foreach (var verdict in verdicts)
+        {
+            table.AddRow(verdict.What, verdict.Goal, verdict.Measured, verdict.Result, verdict.Margin);
+        }
+
+        return table;
     }
 
     private static async Task<ScenarioResult> RunAsync(
@@ -189,9 +334,20 @@ internal sealed class CompareCommand
             verdict);
     }
 
-    private static string Notes(List<ScenarioResult> results)
+    private static string Notes(
+        List<ScenarioResult> results, string? perfProblem, Dictionary<(string Case, string Variant), string> unavailable)
     {
         var text = new StringBuilder();
+        if (perfProblem is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"note: no CPU-per-delivery figures: {perfProblem}\n");
+        }
+
+        foreach (var ((title, variant), why) in unavailable)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"note: {title}, {variant}: {why}.\n");
+        }
+
         foreach (var result in results)
         {
             var where = $"{result.Scenario} on {result.Server}" + (result.Variant is { } v ? $" ({v})" : "");
@@ -209,7 +365,8 @@ internal sealed class CompareCommand
         return text.ToString();
     }
 
-    private static void WriteMarkdown(string path, MachineInfo machine, ResultTable table, string notes)
+    private static void WriteMarkdown(
+        string path, MachineInfo machine, ResultTable table, IReadOnlyList<TargetVerdict> targets, string notes)
     {
         var text = new StringBuilder();
         text.Append("# chatfork-bench compare\n\n");
@@ -217,6 +374,12 @@ internal sealed class CompareCommand
             $"{machine.Date:yyyy-MM-dd HH:mm} UTC; {machine.CpuModel}, {machine.Cores} cores; Linux {machine.Kernel}; "
             + $"{machine.DotNet}\n\n");
         text.Append(table.ToMarkdown());
+        if (targets.Count > 0)
+        {
+            text.Append("\n## Issue 13's targets\n\n");
+            text.Append(TargetTable(targets).ToMarkdown());
+        }
+
         if (notes.Length > 0)
         {
             text.Append('\n');
@@ -236,7 +399,7 @@ internal sealed class CompareCommand
         }
     }
 
-    private List<CompareCase> ChooseCases()
+    private (List<CompareCase> Cases, bool Spawn) ChooseCases()
     {
         var wanted = _options.Scenarios.Select(name => name.Trim()).Where(name => name.Length > 0).ToList();
         if (wanted.Count == 0)
@@ -248,11 +411,12 @@ internal sealed class CompareCommand
             }
         }
 
+        var spawn = wanted.Remove(CompareCatalog.SpawnFloor);
         foreach (var name in wanted)
         {
             _ = ScenarioCatalog.Create(name, ScenarioSizes.Defaults);
         }
 
-        return CompareCatalog.All(_options.Prespawn).Where(c => wanted.Contains(c.Scenario)).ToList();
+        return (CompareCatalog.All(_options.Prespawn).Where(c => wanted.Contains(c.Scenario)).ToList(), spawn);
     }
 }

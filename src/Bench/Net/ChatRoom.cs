@@ -96,6 +96,10 @@ internal sealed class ChatRoom : IAsyncDisposable
         return new ChatRoom(clients, token, Stopwatch.GetElapsedTime(started));
     }
 
+    /// <summary>A room over clients connected elsewhere (the scale scenario connects and greets them itself).</summary>
+    public static ChatRoom Over(LineClient[] clients, BenchToken token, TimeSpan connectElapsed) =>
+        new(clients, token, connectElapsed);
+
     public ValueTask SendAsync(int client, ReadOnlyMemory<byte> line, CancellationToken cancellationToken) =>
         _clients[client].SendAsync(line, cancellationToken);
 

@@ -28,6 +28,17 @@ internal static class FileLimit
             return null;
         }
 
+        // Root (CAP_SYS_RESOURCE) may raise the hard limit too, up to fs.nr_open: the scale scenario's 10,000
+        // clients need more than the common hard limit. Anyone else falls through to the soft limit alone.
+        if (limit.Maximum < wanted)
+        {
+            var both = new RLimit { Current = wanted, Maximum = wanted };
+            if (Libc.SetRLimit(Libc.RLIMIT_NOFILE, in both) == 0)
+            {
+                return $"Raised the open-file limit from {limit.Current} (hard {limit.Maximum}) to {wanted}.";
+            }
+        }
+
         // The .NET runtime already raises the soft limit to the hard one when it starts on Linux, so this is mostly
         // a guard, and a way to say so when the hard limit itself is too low.
         if (limit.Current >= limit.Maximum)

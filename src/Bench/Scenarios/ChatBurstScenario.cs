@@ -78,9 +78,11 @@ internal sealed class ChatBurstScenario : IScenario
             }
 
             var senders = Enumerable.Range(0, _clients).Select(SendAllAsync).ToArray();
+            await context.BeginCountingAsync(cancellationToken);
             started = Clock.Now;
             go.SetResult();
             await WaitForDeliveriesAsync(tally, result, cancellationToken);
+            await context.EndCountingAsync(cancellationToken);
             try
             {
                 await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);

@@ -62,6 +62,7 @@ internal sealed class FanoutScenario : IScenario
             }
 
             room.Listener = tally;
+            await context.BeginCountingAsync(cancellationToken);
             var started = Clock.Now;
             for (var round = 0;
                 round < _rounds && !cancellationToken.IsCancellationRequested && !context.BudgetSpent(started);
@@ -95,6 +96,8 @@ internal sealed class FanoutScenario : IScenario
 
                 await Task.Delay(s_spacing, CancellationToken.None);
             }
+
+            await context.EndCountingAsync(cancellationToken);
         }
 
         if (played < _rounds)
@@ -113,6 +116,7 @@ internal sealed class FanoutScenario : IScenario
         var firstPercentiles = new Percentiles(first);
         result.Add("rounds_complete", "rounds reaching all", last.Count, "", Better.Higher);
         result.Add("missing", "receipts missing", missing, "", Better.Lower);
+        result.Add("deliveries", "receipts in the timed rounds", played * (_clients - 1) - missing, "", Better.Higher);
         result.Add("last_p50_ms", "last receipt p50", lastPercentiles.At(50), "ms", Better.Lower);
         result.Add("last_p90_ms", "last receipt p90", lastPercentiles.At(90), "ms", Better.Lower);
         result.Add("last_p99_ms", "last receipt p99", lastPercentiles.At(99), "ms", Better.Lower);

@@ -39,6 +39,9 @@ internal sealed class FanoutTally : IChatListener
         return times.Length == 0 ? (0, 0, 0) : (times.Length, times.Min(), times.Max());
     }
 
+    /// <summary>The receipt timestamps of the current round, one per receiver that has it.</summary>
+    public IReadOnlyList<long> ReceiptTimes() => _receivedAt.Where(t => t != 0).ToArray();
+
     public void OnData(int receiver, int sender, int number, long timestamp)
     {
         if (sender != 0 || number != Volatile.Read(ref _round) || _receivedAt[receiver] != 0)

@@ -23,6 +23,26 @@ internal sealed record ScenarioContext(IPEndPoint Endpoint, int? ServerPid, Serv
     /// </summary>
     public IReadOnlyList<IPEndPoint>? Spread { get; init; }
 
+    /// <summary>Which server it is: ChatFork greets each client with a line of its own, ncat does not.</summary>
+    public ServerKind Kind { get; init; } = ServerKind.External;
+
+    /// <summary>The hard time bound of the run (--timeout); a scenario that must leave time to report stays inside it.</summary>
+    public TimeSpan HardLimit { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Set when the server runs under perf stat: a scenario that counts CPU per delivery opens it around its timed
+    /// part, and adds a <c>deliveries</c> figure (or <c>delivered</c>) to divide by.
+    /// </summary>
+    public Measure.PerfWindow? Perf { get; init; }
+
+    /// <summary>Opens the perf window, when there is one.</summary>
+    public Task BeginCountingAsync(CancellationToken cancellationToken) =>
+        Perf?.EnableAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>Closes the perf window, when there is one.</summary>
+    public Task EndCountingAsync(CancellationToken cancellationToken) =>
+        Perf?.DisableAsync(cancellationToken) ?? Task.CompletedTask;
+
     /// <summary>Where the chat scenarios connect their clients.</summary>
     public IReadOnlyList<IPEndPoint> ChatEndpoints => Spread ?? [Endpoint];
 }

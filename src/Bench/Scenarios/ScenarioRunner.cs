@@ -20,6 +20,14 @@ internal static class ScenarioRunner
         ServerUnderTest? server = null;
         try
         {
+            // The server inherits the bench's open-file limit: a client costs a socket here and one or more
+            // descriptors there (its socket until the hand-off, a worker's pipe).
+            var files = (ulong)(scenario.MaxClients * 3 + 1024);
+            if (files > 4096 && Platform.FileLimit.EnsureAtLeast(files) is { } limitNote)
+            {
+                result.Notes.Add(limitNote);
+            }
+
             server = await ServerUnderTest.StartAsync(spec, cancellationToken);
             await RunOnAsync(scenario, server, timeout, budget, result, cancellationToken);
 
@@ -42,6 +50,8 @@ internal static class ScenarioRunner
                 {
                     result.Notes.Add(problem);
                 }
+
+                AddPerfFigure(result, server);
             }
 
             result.DurationSeconds = Clock.MillisecondsSince(started) / 1000.0;
@@ -62,7 +72,13 @@ internal static class ScenarioRunner
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
-        var context = new ScenarioContext(server.Endpoint, server.Pid, server.Mode, budget < timeout ? budget : timeout) { Spread = spread };
+        var context = new ScenarioContext(server.Endpoint, server.Pid, server.Mode, budget < timeout ? budget : timeout)
+        {
+            Spread = spread,
+            Kind = server.Kind,
+            HardLimit = timeout,
+            Perf = server.Perf,
+        };
         var started = Clock.Now;
         try
         {
@@ -86,5 +102,40 @@ internal static class ScenarioRunner
         }
 
         result.DurationSeconds = Clock.MillisecondsSince(started) / 1000.0;
+    }
+
+    /// <summary>
+    /// Adds <c>perf_per_delivery</c>: what perf counted over the scenario's timed part, in the whole server tree,
+    /// divided by the deliveries in it; or a note saying why there is none.
+    /// </summary>
+    private static void AddPerfFigure(ScenarioResult result, ServerUnderTest server)
+    {
+        if (server.Perf is not { } window || server.PerfResult is not { } count)
+        {
+            return;
+        }
+
+        var label = $"{count.Event} per delivery (perf stat, whole server tree)";
+        var deliveries = (result.Find("deliveries") ?? result.Find("delivered"))?.Value;
+        double? perDelivery = null;
+        if (count.Problem is { } problem)
+        {
+            result.Notes.Add($"No CPU-per-delivery figure: {problem}");
+        }
+        else if (window.Opened == 0)
+        {
+            result.Notes.Add("No CPU-per-delivery figure: the scenario stopped before its timed part.");
+        }
+        else if (deliveries is not > 0)
+        {
+            result.Notes.Add("No CPU-per-delivery figure: nothing was delivered.");
+        }
+        else
+        {
+            perDelivery = count.Value / deliveries;
+            result.Add("perf_count", $"{count.Event} in the timed part (perf stat)", count.Value, "", Better.Lower);
+        }
+
+        result.Add("perf_per_delivery", label, perDelivery, "", Better.Lower);
     }
 }

@@ -26,5 +26,11 @@ internal sealed record ServerSpec(
         _ => "external server",
     };
 
+    /// <summary>
+    /// Start the server under <c>perf stat -e</c> this event (e.g. <c>instructions</c>), counted only inside the
+    /// scenario's window (<see cref="Measure.PerfWindow"/>). Null: no perf.
+    /// </summary>
+    public string? PerfEvent { get; init; }
+
     public string ModeName => Mode == ServerMode.Echo ? "echo" : "chat";
 }

@@ -40,6 +40,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     private readonly List<string> _problems = [];
     private readonly TaskCompletionSource<int> _listeningPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _runLog = [];
+    private PerfWindow? _perf;
+    private int? _serverPid;
     private int _outputSkipped;
     private int _runLogCount;
     private volatile bool _ready;
@@ -67,7 +69,16 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     public bool HasExited => _process is { HasExited: true };
 
     /// <summary>The root of the server's process tree, when known.</summary>
-    public int? Pid => _process?.Id ?? ExternalPid;
+    public int? Pid => _serverPid ?? _process?.Id ?? ExternalPid;
+
+    /// <summary>
+    /// Set when the server runs under perf stat (<see cref="ServerSpec.PerfEvent"/>): the window the scenario opens
+    /// around its timed part. The process the bench started is then perf, and <see cref="Pid"/> is perf's child.
+    /// </summary>
+    public PerfWindow? Perf => _perf;
+
+    /// <summary>What perf counted, once the server has been stopped; null when it did not run under perf.</summary>
+    public PerfCount? PerfResult { get; private set; }
 
     /// <summary>
     /// Things noticed while starting or stopping the server (it did not settle, it left processes), as sentences.
@@ -85,6 +96,12 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     {
         var port = spec.Kind == ServerKind.ChatFork ? 0 : FreePort.Pick();
         var (file, arguments) = CommandLine(spec, port);
+        var perf = spec.PerfEvent is { } perfEvent ? PerfWindow.Create(perfEvent) : null;
+        if (perf is not null)
+        {
+            (file, arguments) = perf.Wrap(file, arguments);
+        }
+
         var startInfo = new ProcessStartInfo(file)
         {
             UseShellExecute = false,
@@ -101,7 +118,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
         var process = new Process { StartInfo = startInfo };
         var server = new ServerUnderTest(
-            spec.Label, spec.Kind, spec.Mode, new IPEndPoint(IPAddress.Loopback, port), process);
+            spec.Label, spec.Kind, spec.Mode, new IPEndPoint(IPAddress.Loopback, port), process) { _perf = perf };
         process.OutputDataReceived += (_, e) => server.OnOutput(e.Data, isStdout: true);
         process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data, isStdout: false);
         try
@@ -111,6 +128,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         catch (Win32Exception ex)
         {
             process.Dispose();
+            perf?.Dispose();
             throw new BenchException($"Could not start {file}: {ex.Message}.", ex);
         }
 
@@ -125,6 +143,13 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
             else
             {
                 await server.WaitUntilAcceptingAsync(cancellationToken);
+            }
+
+            if (perf is not null)
+            {
+                server._serverPid = ProcessTree.Of(process.Id).Skip(1).FirstOrDefault(p => p.ParentPid == process.Id).Pid
+                    is var child and > 0 ? child
+                    : throw new BenchException($"perf stat (pid {process.Id}) has no child process: {server.OutputSummary()}");
             }
 
             await server.WaitUntilSettledAsync(spec, cancellationToken);
@@ -176,6 +201,11 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            if (_perf is not null)
+            {
+                PerfResult = _perf.Read();
+                _perf.Dispose();
+            }
         }
     }
 
@@ -189,7 +219,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
                     [$"TCP-LISTEN:{portText},bind=127.0.0.1,reuseaddr,fork,backlog=4096", "EXEC:cat"]);
             case ServerKind.Ncat:
                 return (ToolLocator.FindOnPath("ncat"),
-                    ["-l", "-k", "--chat", "-m", "1000", "127.0.0.1", portText]);
+                    ["-l", "-k", "--chat", "-m", Math.Max(1000, spec.MaxClients).ToString(CultureInfo.InvariantCulture),
+                        "127.0.0.1", portText]);
             case ServerKind.ChatFork:
                 var maxClients = spec.MaxClients.ToString(CultureInfo.InvariantCulture);
                 List<string> arguments =
@@ -218,7 +249,8 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
 
     private void OnOutput(string? line, bool isStdout)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        // perf stat's answers to the control FIFO ("Events enabled") are perf's, not the server's.
+        if (string.IsNullOrWhiteSpace(line) || (_perf is not null && line.Trim() is "Events enabled" or "Events disabled"))
         {
             return;
         }
@@ -333,7 +365,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     /// </summary>
     private async Task WaitUntilSettledAsync(ServerSpec spec, CancellationToken cancellationToken)
     {
-        var expected = 1 + (spec.Kind == ServerKind.ChatFork ? spec.Prespawn ?? 0 : 0);
+        var expected = 1 + (spec.Kind == ServerKind.ChatFork ? spec.Prespawn ?? 0 : 0) + (_perf is null ? 0 : 1);
         var settled = await ProcessTree.WaitUntilQuietAsync(
             _process!.Id, expected, s_settleStep, s_settleQuiet, SettledCpuTicks, s_startTimeout, ThrowIfExited,
             cancellationToken);
@@ -366,8 +398,10 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
             return;
         }
 
-        var pid = process.Id;
-        var descendants = ProcessTree.Of(pid).Skip(1).ToList();
+        // Under perf the signal goes to the server itself: perf writes its counts when its child exits, whereas
+        // SIGTERM would end perf before it wrote anything.
+        var pid = _serverPid ?? process.Id;
+        var descendants = ProcessTree.Of(process.Id).Skip(1).ToList();
         _ = Libc.Kill(pid, Libc.SIGTERM);
         if (!await WaitForExitAsync(process, s_stopGrace))
         {
