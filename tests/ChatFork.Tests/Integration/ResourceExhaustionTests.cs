@@ -125,10 +125,33 @@ public sealed class ResourceExhaustionTests
     {
         // .NET itself raises the soft limit to the hard one at start; what it cannot know is --max-clients: 1,000
         // clients need 3 descriptors each (a worker's pipe, two; a waiting connection, one), plus 256.
+        Assume.That(HasCapability(CapSysResource), Is.True,
+            "This root lacks CAP_SYS_RESOURCE (a container's usual cut), so no process here may raise its hard limit; the supervisor then warns instead.");
         await using var server = await ServerProcess.StartAfterShellAsync("ulimit -n 2000", "--max-clients", "1000");
 
         Assert.That(OpenFilesLimit(server.HostPid), Is.EqualTo((3256UL, 3256UL)), $"soft and hard limit of open descriptors. Log:\n{server.Log}");
         await server.WaitForLogAsync(@"supervisor/descriptors: open descriptors: raised from 2000 \(hard 2000\) to 3256 \(hard 3256\)");
+    }
+
+    [Test]
+    public async Task Without_the_right_to_raise_it_the_supervisor_warns_that_its_descriptor_limit_is_below_what_max_clients_needs()
+    {
+        // As root without CAP_SYS_RESOURCE, or as anyone else: the hard limit stays, and the log says so at start.
+        Assume.That(HasCapability(CapSysResource), Is.False, "this process may raise its hard limit; the previous test covers that case");
+        await using var server = await ServerProcess.StartAfterShellAsync("ulimit -n 2000", "--max-clients", "1000");
+
+        Assert.That(OpenFilesLimit(server.HostPid), Is.EqualTo((2000UL, 2000UL)));
+        await server.WaitForLogAsync(@"WARN .*supervisor/descriptors: open descriptors: 2000 \(hard 2000\), less than the 3256 that --max-clients 1000 may need");
+    }
+
+    private const int CapSysResource = 24;
+
+    // CapEff in /proc/self/status: the capabilities this process acts with, as a hexadecimal bit mask.
+    private static bool HasCapability(int bit)
+    {
+        var line = File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["CapEff:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return ((mask >> bit) & 1) == 1;
     }
 
     // Reading "Max open files  1024  20000  files" from /proc/PID/limits.
