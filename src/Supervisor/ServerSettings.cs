@@ -43,6 +43,9 @@ internal sealed record ServerSettings(
     /// <summary>How long a client may be held back without a break before it is disconnected (<c>--flood-timeout</c>).</summary>
     public TimeSpan FloodTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultFloodTimeoutSeconds);
 
+    /// <summary>listen()'s backlog (<c>--listen-backlog</c>).</summary>
+    public int ListenBacklog { get; init; } = 1024;
+
     /// <summary>What clients speak (<c>--protocol</c>).</summary>
     public ClientProtocol Protocol { get; init; } = ClientProtocol.Text;
 
@@ -71,6 +74,7 @@ internal sealed record ServerSettings(
         Require(options.MaxClients >= 1, "--max-clients must be at least 1.");
         Require(options.MaxClientsPerIp >= 1, "--max-clients-per-ip must be at least 1.");
         Require(options.Prespawn >= 0, "--prespawn cannot be negative.");
+        Require(options.ListenBacklog >= 1, "--listen-backlog must be at least 1.");
         Require(options.MaxLine is >= 16 and <= 1024 * 1024, "--max-line must be between 16 and 1048576 bytes.");
         Require(options.SendQueue >= 4096, "--send-queue must be at least 4096 bytes.");
         Require(options.WorkerQueue >= 64 * 1024, "--worker-queue must be at least 65536 bytes.");
@@ -94,6 +98,7 @@ internal sealed record ServerSettings(
             TimeSpan.FromSeconds(options.QueueTimeout), TimeSpan.FromSeconds(options.ShutdownTimeout),
             TimeSpan.FromSeconds(options.PoolWait), TimeSpan.FromSeconds(options.SlowConsumerTimeout), Path.GetFullPath(worker), options.EnableCrashCommand)
         {
+            ListenBacklog = options.ListenBacklog,
             LineTimeout = TimeSpan.FromSeconds(options.LineTimeout),
             LineRate = options.LineRate,
             LineBurst = options.LineBurst,

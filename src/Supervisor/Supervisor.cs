@@ -84,7 +84,7 @@ internal sealed class Supervisor : IDisposable
             return udp;
         }
 
-        var listener = ProcessModel.AcceptLoop.Bind(_settings.Host, _settings.Port);
+        var listener = ProcessModel.AcceptLoop.Bind(_settings.Host, _settings.Port, _settings.ListenBacklog);
         endpoint = ((System.Net.IPEndPoint)listener.LocalEndPoint!).ToString();
         return _settings.Model switch
         {

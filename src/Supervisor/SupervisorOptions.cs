@@ -54,6 +54,9 @@ public sealed class SupervisorOptions
     [Option("max-clients-per-ip", Default = 64, HelpText = "Most connections from one address at once.")]
     public int MaxClientsPerIp { get; set; } = 64;
 
+    [Option("listen-backlog", Default = 1024, HelpText = "Connections the kernel may hold before the accept loop takes them (listen()'s backlog; capped by net.core.somaxconn).")]
+    public int ListenBacklog { get; set; } = 1024;
+
     [Option("prespawn", Default = 4, HelpText = "Idle workers kept started and attached, ready for the next connections (0: start one per connection).")]
     public int Prespawn { get; set; } = 4;
 

@@ -6,7 +6,8 @@ namespace ChatFork.Platform;
 /// <summary>
 /// A worker started with <see cref="Process.Start(ProcessStartInfo)"/>. .NET reaps the children it starts (its
 /// SIGCHLD handling calls <c>waitpid</c> for them), so ChatFork must never call <c>waitpid</c> itself: it would steal
-/// the status. The exit is learned from <see cref="Process.Exited"/>.
+/// the status. The supervisor learns of the exit by asking <see cref="HasExited"/>, which only reads what .NET
+/// recorded: <see cref="Process.Exited"/> would cost a thread-pool wait thread per 63 children (see ExitWatcher).
 /// </summary>
 internal sealed class DotnetChildProcess : IWorkerProcess
 {
@@ -23,6 +24,10 @@ internal sealed class DotnetChildProcess : IWorkerProcess
     public int ExitCode => _process.ExitCode;
 
     public Process Process => _process;
+
+    public bool HasExited => _process.HasExited;
+
+    public bool PreferPolling => true;
 
     /// <exception cref="ChatForkException">The executable could not be started.</exception>
     public static DotnetChildProcess Start(WorkerCommand command)

@@ -13,6 +13,8 @@ internal static class LogEvents
     public const string PoolReady = "pool-ready";
     public const string WorkerStarted = "worker-started";
     public const string SpawnBackoff = "spawn-backoff";
+    public const string SpawnRecovered = "spawn-recovered";
+    public const string Descriptors = "descriptors";
     public const string WorkerAttached = "worker-attached";
     public const string AttachFailed = "attach-failed";
     public const string HandedOff = "handed-off";

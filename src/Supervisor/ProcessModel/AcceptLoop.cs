@@ -30,13 +30,15 @@ internal sealed class AcceptLoop
 
     /// <summary>Binds and listens; the socket is close-on-exec, as every socket .NET makes, so no worker inherits it.</summary>
     /// <exception cref="ChatForkException">The address cannot be bound (in use, not ours).</exception>
-    public static Socket Bind(IPAddress host, int port)
+    /// <param name="backlog">Connections the kernel holds, accepted by it but not yet by this loop (<c>--listen-backlog</c>;
+    /// the kernel caps it at net.core.somaxconn).</param>
+    public static Socket Bind(IPAddress host, int port, int backlog)
     {
         var listener = new Socket(host.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             listener.Bind(new IPEndPoint(host, port));
-            listener.Listen(1024);
+            listener.Listen(backlog);
         }
         catch (SocketException e)
         {

@@ -28,6 +28,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly RoomFlow _flow = new();
     private readonly WorkerRegistry _registry;
     private readonly Reaper _reaper;
+    private readonly ExitWatcher _exits = new();
     private readonly WorkerLauncher _launcher;
     private readonly ChatRoom? _room;
     private readonly IrcServer? _irc;
@@ -44,7 +45,11 @@ internal sealed class ProcessModelServer : IServerModel
     public ProcessModelServer(ServerSettings settings, Socket listener, string endpoint)
     {
         _settings = settings;
-        _backoff = new SpawnBackoff(TimeProvider.System);
+        _backoff = new SpawnBackoff(TimeProvider.System)
+        {
+            Recovered = (failures, over) => s_log.Event(LogLevel.Info, LogEvents.SpawnRecovered,
+                $"starting workers works again: a new worker serves its client after {failures} failed starts in {over.TotalSeconds:0.0} s"),
+        };
         _registry = new WorkerRegistry(settings, _backoff, TimeProvider.System);
         // One protocol per server process: in IRC mode the IRC server's channels replace the room (docs/irc.md says why).
         _irc = settings.Irc is { } irc
@@ -57,7 +62,7 @@ internal sealed class ProcessModelServer : IServerModel
             _room.Cluster = _cluster;
         }
 
-        _reaper = new Reaper(_registry);
+        _reaper = new Reaper(_registry, _exits);
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
             started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
@@ -93,6 +98,12 @@ internal sealed class ProcessModelServer : IServerModel
             await _cluster.StartAsync();
         }
 
+        RaiseDescriptorLimit();
+
+        // Every thread of the supervisor's own is made here, before the first client (docs/resilience.md says which
+        // threads .NET makes on demand, and what happens when it cannot).
+        ThreadReserve.PrepareThreadPool(s_log);
+        _exits.Start();
         _reapLoop = _reaper.RunAsync();
         _launcher.Start();
         _accept.Start();
@@ -154,6 +165,7 @@ internal sealed class ProcessModelServer : IServerModel
         _room?.Complete();
         _irc?.Complete();
         _reaper.Complete();
+        _exits.Stop();
         await Task.WhenAll(_roomLoop, _reapLoop, _housekeeping).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         if (_cluster is not null)
         {
@@ -176,7 +188,31 @@ internal sealed class ProcessModelServer : IServerModel
     public void Dispose()
     {
         _launcher.Dispose();
+        _exits.Dispose();
         _stopping.Dispose();
+    }
+
+    // Each worker holds two of the supervisor's descriptors while it lives (its pipe's listening socket and the
+    // connection; .NET's NamedPipeServerStream keeps both), and a waiting connection holds its accepted socket.
+    private void RaiseDescriptorLimit()
+    {
+        var needed = (3UL * (ulong)_settings.MaxClients) + 256;
+        if (DescriptorLimit.Raise(needed) is not { } limit)
+        {
+            return;
+        }
+
+        var raised = limit.Soft != limit.SoftBefore
+            ? $"raised from {limit.SoftBefore} (hard {limit.HardBefore}) to {limit.Soft} (hard {limit.Hard})"
+            : $"{limit.Soft} (hard {limit.Hard})";
+        if (limit.Problem is { } problem)
+        {
+            s_log.Event(LogLevel.Warn, LogEvents.Descriptors, $"open descriptors: {raised}, less than the {needed} that --max-clients {_settings.MaxClients} may need ({problem}); past it, accept and new workers fail ('Too many open files') and clients are told the server is busy");
+        }
+        else
+        {
+            s_log.Event(LogLevel.Debug, LogEvents.Descriptors, $"open descriptors: {raised}; --max-clients {_settings.MaxClients} needs at most {needed}");
+        }
     }
 
     // On a launcher thread: watch it, then wait for it to attach (asynchronously: the launcher must not block).

@@ -13,7 +13,9 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// the children it started (so we must never call it ourselves: we would steal its status); each exit feeds a
 /// channel, and this loop, alone, accounts for it: records the code or signal and the run time, frees the slot,
 /// disposes the process (on Windows an unclosed process handle is what keeps a zombie's record alive), logs one
-/// line, and raises <see cref="Reaped"/>, to which the server reacts (back-off, the room, the pool).
+/// line, and raises <see cref="Reaped"/>, to which the server reacts (back-off, the room, the pool). On Unix the exits
+/// are noticed by the <see cref="ExitWatcher"/>'s one thread, not by <see cref="Process.Exited"/> (a thread per 63
+/// workers; see there why).
 /// </summary>
 internal sealed class Reaper
 {
@@ -21,17 +23,32 @@ internal sealed class Reaper
 
     private readonly Channel<WorkerSlot> _exits = Channel.CreateUnbounded<WorkerSlot>(new UnboundedChannelOptions { SingleReader = true });
     private readonly WorkerRegistry _registry;
+    private readonly ExitWatcher _watcher;
 
-    public Reaper(WorkerRegistry registry)
+    public Reaper(WorkerRegistry registry, ExitWatcher watcher)
     {
         _registry = registry;
+        _watcher = watcher;
     }
 
     /// <summary>Raised on the reaper's loop, once per worker, after its slot is free.</summary>
     public event Action<WorkerExit>? Reaped;
 
     /// <summary>Starts watching a just-started worker (an exit that happened already is still reported).</summary>
-    public void Watch(WorkerSlot slot) => slot.Process.OnExit(() => _exits.Writer.TryWrite(slot));
+    public void Watch(WorkerSlot slot)
+    {
+        if (slot.Process.PreferPolling)
+        {
+            _watcher.Watch(slot.Process, () => _exits.Writer.TryWrite(slot));
+            // Its pipe's end is the first sign of its exit: ask about it often from then on.
+            slot.PipeClosed.ContinueWith(_ => _watcher.Suspect(slot.Process), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            slot.Process.OnExit(() => _exits.Writer.TryWrite(slot));
+        }
+    }
 
     public async Task RunAsync()
     {

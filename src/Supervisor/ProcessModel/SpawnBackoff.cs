@@ -15,11 +15,19 @@ internal sealed class SpawnBackoff
     private readonly Lock _lock = new();
     private TimeSpan _next = First;
     private long _until;
+    private int _failuresInRow;
+    private long _firstFailure;
 
     public SpawnBackoff(TimeProvider time)
     {
         _time = time;
     }
+
+    /// <summary>
+    /// Called (outside the lock) by the <see cref="Succeeded"/> that ends a run of failures, with how many there were
+    /// and how long the run lasted: the one line that says starting workers works again.
+    /// </summary>
+    public Action<int, TimeSpan>? Recovered { get; init; }
 
     /// <summary>True while a back-off lasts.</summary>
     public bool IsActive
@@ -39,6 +47,11 @@ internal sealed class SpawnBackoff
         lock (_lock)
         {
             var delay = _next;
+            if (_failuresInRow++ == 0)
+            {
+                _firstFailure = _time.GetTimestamp();
+            }
+
             _next = TimeSpan.FromTicks(Math.Min(_next.Ticks * 2, Last.Ticks));
             _until = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
             return delay;
@@ -48,9 +61,19 @@ internal sealed class SpawnBackoff
     /// <summary>A worker serves a client: the next failure backs off from the shortest delay again.</summary>
     public void Succeeded()
     {
+        int failures;
+        TimeSpan over;
         lock (_lock)
         {
             _next = First;
+            failures = _failuresInRow;
+            over = failures > 0 ? _time.GetElapsedTime(_firstFailure) : TimeSpan.Zero;
+            _failuresInRow = 0;
+        }
+
+        if (failures > 0)
+        {
+            Recovered?.Invoke(failures, over);
         }
     }
 }

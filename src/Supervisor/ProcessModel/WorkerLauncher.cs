@@ -93,10 +93,18 @@ internal sealed class WorkerLauncher : IDisposable
     {
         while (!_stopping)
         {
-            while (!_stopping && _registry.TryReserveSpawn())
+            try
             {
-                _wake.Set(); // there may be more to start: let another launcher thread look while this one starts
-                SpawnOne();
+                while (!_stopping && _registry.TryReserveSpawn())
+                {
+                    _wake.Set(); // there may be more to start: let another launcher thread look while this one starts
+                    SpawnOne();
+                }
+            }
+            catch (Exception e)
+            {
+                // This thread must not end (see the class comment), whatever a start threw: it backs off instead.
+                BackOff($"starting a worker failed ({e.GetType().Name}: {e.Message})");
             }
 
             // Woken by a nudge; the timeout re-checks after a back-off has run out.
@@ -132,18 +140,31 @@ internal sealed class WorkerLauncher : IDisposable
         {
             process = _lifetime.Start(new WorkerCommand(_settings.WorkerPath, Arguments(pipeName), SecretLine(secret)));
         }
-        catch (ChatForkException e)
+        catch (Exception e) when (e is ChatForkException or OutOfMemoryException)
         {
             pipe.Dispose();
             _registry.SpawnFailed();
-            BackOff($"could not start a worker ({_settings.WorkerPath}): {e.Message}");
+            BackOff(ResourceExhaustion.IsExhaustion(e)
+                ? $"could not start a worker: the system is out of processes or memory ({ResourceExhaustion.Describe(e)}); new clients are told '{Refusal.Busy[2..]}' until a worker starts again"
+                : $"could not start a worker ({_settings.WorkerPath}): {e.Message}");
             return;
         }
 
         var slot = new WorkerSlot(workerId, process, pipe, pipeName, secret, _settings.WorkerQueue, _flow);
         _registry.Started(slot);
         s_log.Event(LogLevel.Info, LogEvents.WorkerStarted, $"started worker {process.Id} (#{workerId}, pipe {pipeName})");
-        _started(slot);
+        try
+        {
+            _started(slot);
+        }
+        catch (Exception e)
+        {
+            // Watching it or starting its attach failed (out of threads or memory): it cannot be served, so it goes.
+            // Watching is a table entry for the exit watcher's thread, so what fails here comes after it: the reaper
+            // still sees the exit and frees the slot.
+            slot.Kill($"the supervisor could not watch it ({e.GetType().Name}: {e.Message})");
+            BackOff($"could not watch worker {process.Id} ({e.GetType().Name}: {e.Message}); killed it");
+        }
     }
 
     private List<string> Arguments(string pipeName)

@@ -79,16 +79,24 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartInNamespaceAsync(string? netns, params string[] options) =>
         StartAsync(BinDirectory, new Dictionary<string, string>(), options, netns: netns);
 
+    /// <summary>As <see cref="StartAsync(string[])"/>, after the shell command <paramref name="before"/> (/bin/sh runs it,
+    /// then execs chatfork: the pid stays the same), e.g. <c>ulimit -Sn 1024</c>, or joining a cgroup with
+    /// <c>echo $$ &gt; DIR/cgroup.procs</c> so that the supervisor and every worker are counted there from their
+    /// first instruction. If the command fails, the shell exits with code 97. Linux only.</summary>
+    public static Task<ServerProcess> StartAfterShellAsync(string before, params string[] options) =>
+        StartAsync(BinDirectory, new Dictionary<string, string>(), options, shell: before);
+
     /// <summary>The network namespace it runs in (its clients connect from there too), or null.</summary>
     public string? Namespace { get; private set; }
 
     private static async Task<ServerProcess> StartAsync(string directory, IReadOnlyDictionary<string, string> environment, string[] options,
-        string? umask = null, bool asNobody = false, string? netns = null)
+        string? umask = null, bool asNobody = false, string? netns = null, string? shell = null)
     {
         var logFile = Path.Combine(TestContext.CurrentContext.WorkDirectory, "logs",
             $"{Sanitize(TestContext.CurrentContext.Test.Name)}-{Guid.NewGuid():N}.log");
         ProcessStartInfo info;
-        if (umask is null && !asNobody && netns is null)
+        var viaShell = umask is not null || shell is not null;
+        if (!viaShell && !asNobody && netns is null)
         {
             info = TestTarget.StartInfo(Path.Combine(directory, TestTarget.Executable("chatfork")), WithDefaults(options, logFile));
         }
@@ -96,7 +104,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             // Linux only (the umask, other-user and cluster tests): /bin/sh sets the umask and execs chatfork; ip netns
             // exec enters a test host's namespace and execs it.
-            info = new ProcessStartInfo(netns is not null ? "ip" : asNobody ? "setpriv" : umask is null ? Path.Combine(directory, "chatfork") : "/bin/sh")
+            info = new ProcessStartInfo(netns is not null ? "ip" : asNobody ? "setpriv" : !viaShell ? Path.Combine(directory, "chatfork") : "/bin/sh")
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
@@ -119,10 +127,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
                 }
             }
 
-            if (umask is not null)
+            if (viaShell)
             {
                 info.ArgumentList.Add("-c");
-                info.ArgumentList.Add($"umask {umask}; exec \"$0\" \"$@\"");
+                info.ArgumentList.Add((umask is null ? "" : $"umask {umask}; ") + (shell is null ? "" : $"{shell} || exit 97; ") + "exec \"$0\" \"$@\"");
                 info.ArgumentList.Add(Path.Combine(directory, "chatfork"));
             }
 

@@ -40,4 +40,21 @@ public sealed class SpawnBackoffTests
 
         Assert.That(backoff.Failed(), Is.EqualTo(SpawnBackoff.First));
     }
+
+    [Test]
+    public void The_success_that_ends_a_run_of_failures_reports_how_many_and_how_long_once()
+    {
+        var time = new ManualTime();
+        var reports = new List<(int Failures, TimeSpan Over)>();
+        var backoff = new SpawnBackoff(time) { Recovered = (n, over) => reports.Add((n, over)) };
+        backoff.Succeeded();
+        backoff.Failed();
+        time.Advance(TimeSpan.FromSeconds(2));
+        backoff.Failed();
+        time.Advance(TimeSpan.FromSeconds(1));
+        backoff.Succeeded();
+        backoff.Succeeded();
+
+        Assert.That(reports, Is.EqualTo(new[] { (2, TimeSpan.FromSeconds(3)) }));
+    }
 }

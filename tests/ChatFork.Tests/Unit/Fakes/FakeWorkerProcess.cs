@@ -14,6 +14,8 @@ internal sealed class FakeWorkerProcess : IWorkerProcess
 
     public int Kills { get; private set; }
 
+    public bool HasExited { get; private set; }
+
     public void OnExit(Action exited) => _exited = exited;
 
     public void Kill() => Kills++;
@@ -21,6 +23,7 @@ internal sealed class FakeWorkerProcess : IWorkerProcess
     public void Exit(int code)
     {
         ExitCode = code;
+        HasExited = true;
         _exited?.Invoke();
     }
 
