@@ -230,6 +230,10 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
                     // The peers (ncat, socat) have no per-client flood limit; the bench measures the relay, so the
                     // limit a person never meets is lifted here, like the client limits.
                     "--line-rate", "0",
+                    // Scale's clients idle for minutes while thousands of workers start: a line timeout would cut
+                    // off a client whose poke is still open, and the default queue timeout (30 s) is shorter than
+                    // starting 10,000 workers here. The peers have neither limit.
+                    "--line-timeout", "0", "--queue-timeout", "900",
                 ];
                 if (spec.Prespawn is { } prespawn)
                 {
