@@ -26,7 +26,6 @@ internal sealed class LoopSession : ISessionControl
     private readonly TimeSpan _idleTimeout;
     private TimeSpan _lastHeard;
     private long _lastSequence;
-    private long? _overLimitSince;
 
     public LoopSession(WorkerArguments args, Socket socket, SupervisorOutbox link, TimeSpan now)
     {
@@ -210,20 +209,18 @@ internal sealed class LoopSession : ISessionControl
         return (int)Math.Clamp(waitMs, -1, int.MaxValue);
     }
 
-    // Over --send-queue the pipe is not read; a client that takes nothing at all for --slow-consumer-timeout
-    // meanwhile is cut off. Counted from when it went over or last took bytes, whichever is later.
+    // Over --send-queue the pipe is not read; a client that has taken nothing at all for --slow-consumer-timeout is
+    // cut off. Counted from the last bytes it took, not from when the queue went over: every line is offered to the
+    // client the moment it is queued, so a client that takes nothing has been stuck since then, and the worker must
+    // see it before the supervisor, whose clock for the same timeout starts only when this pipe stops being read.
     private long SlowConsumerWait()
     {
         if (!Client.IsOverLimit)
         {
-            _overLimitSince = null;
             return -1;
         }
 
-        var nowMs = Environment.TickCount64;
-        _overLimitSince ??= nowMs;
-        var since = Math.Max(_overLimitSince.Value, Client.LastProgress);
-        var left = since + (long)_args.SlowConsumerTimeout.TotalMilliseconds - nowMs;
+        var left = Client.LastProgress + (long)_args.SlowConsumerTimeout.TotalMilliseconds - Environment.TickCount64;
         if (left <= 0)
         {
             EndTooSlow();

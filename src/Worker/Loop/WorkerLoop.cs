@@ -220,19 +220,32 @@ internal sealed class WorkerLoop
             _link.Flush();
             while (true)
             {
-                var now = SessionClock.Now;
-                var timeout = session.OnDeadlines(now);
-                // Frames already read wait in the decoder while the client's queue is over its limit.
-                while (!client.IsOverLimit && _decoder.TryReadFrame(out var frame))
+                // Every frame read goes to the client's queue at once, so the queue overshoots its limit by at most
+                // one read: the pipe is read again as soon as the client takes anything and the queue is back under
+                // it, and the supervisor sees this pipe move as long as the client does (else it would drop a worker
+                // whose client is slow but not stuck, before the worker's own --slow-consumer-timeout).
+                var framed = false;
+                while (_decoder.TryReadFrame(out var frame))
                 {
                     session.OnFrame(frame);
+                    framed = true;
                 }
 
-                client.Send();
+                // Sent at once when there is something new; else only when poll says the socket is writable: a
+                // send tried on every turn would squeeze a few bytes into a closed window now and then and count
+                // as progress for a client that is stuck.
+                if (framed)
+                {
+                    client.Send();
+                }
+
                 if (client.Failed)
                 {
                     session.EndSession(LeaveReason.ConnectionError, "connection failed: the client's socket took no more bytes", null);
                 }
+
+                // After the frames and the sends: they decide whether the client's queue is over its limit.
+                var timeout = session.OnDeadlines(SessionClock.Now);
 
                 var readClient = session.WantsInput && !_link.IsOverHighWater;
                 var clientEvents = (short)((readClient ? LoopWait.In : 0) | (client.Queued > 0 ? LoopWait.Out : 0));
