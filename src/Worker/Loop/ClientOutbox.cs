@@ -1,5 +1,6 @@
-using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text;
+using ChatFork.Platform;
 using ChatFork.Sessions;
 
 namespace ChatFork.Worker.Loop;
@@ -16,25 +17,21 @@ namespace ChatFork.Worker.Loop;
 /// they are queued, whatever the queue holds: the loop bounds those itself, by not reading its pipe while
 /// <see cref="IsOverLimit"/> (the supervisor's queue toward this worker grows instead, and the room slows the senders).
 /// </remarks>
+[SupportedOSPlatform("linux")]
 internal sealed class ClientOutbox : IClientOutput
 {
     private static ReadOnlySpan<byte> LineEnd => "\r\n"u8;
 
-    private readonly Socket _socket;
+    private readonly LoopSocket _socket;
     private readonly int _limit;
     private byte[] _buffer = new byte[4096];
     private int _start;
     private int _end;
 
-    public ClientOutbox(Socket socket, int limit)
+    public ClientOutbox(LoopSocket socket, int limit)
     {
         _socket = socket;
         _limit = limit;
-        _socket.Blocking = false;
-        _socket.NoDelay = true;
-        // A fixed kernel send buffer, as ClientConnection explains: else a client that never reads parks megabytes
-        // in the kernel on top of the queue.
-        _socket.SendBufferSize = ClientConnection.KernelSendBuffer;
         LastProgress = Environment.TickCount64;
     }
 
@@ -66,22 +63,21 @@ internal sealed class ClientOutbox : IClientOutput
     {
         while (_start < _end && !Failed)
         {
-            var sent = _socket.Send(_buffer.AsSpan(_start, _end - _start), SocketFlags.None, out var error);
-            switch (error)
+            var sent = _socket.Send(_buffer.AsSpan(_start, _end - _start));
+            if (sent == LoopSocket.WouldBlock)
             {
-                case SocketError.Success:
-                    _start += sent;
-                    BytesSent += sent;
-                    LastProgress = Environment.TickCount64;
-                    break;
-                case SocketError.WouldBlock:
-                    return;
-                case SocketError.Interrupted:
-                    break;
-                default:
-                    Failed = true;
-                    break;
+                return;
             }
+
+            if (sent == LoopSocket.Failed)
+            {
+                Failed = true;
+                break;
+            }
+
+            _start += sent;
+            BytesSent += sent;
+            LastProgress = Environment.TickCount64;
         }
 
         if (_start == _end || Failed)
@@ -97,20 +93,14 @@ internal sealed class ClientOutbox : IClientOutput
     /// </summary>
     public void Abort(string? notice)
     {
-        try
+        if (notice is not null && !Failed)
         {
-            if (notice is not null && !Failed)
-            {
-                // Something was queued: the client may be in the middle of a line; start the notice on a line of its own.
-                var text = (Queued > 0 ? "\r\n" : "") + notice + "\r\n";
-                _socket.Send(Encoding.UTF8.GetBytes(text), SocketFlags.None, out _);
-            }
+            // Something was queued: the client may be in the middle of a line; start the notice on a line of its own.
+            var text = (Queued > 0 ? "\r\n" : "") + notice + "\r\n";
+            _socket.Send(Encoding.UTF8.GetBytes(text));
+        }
 
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
+        _socket.Shutdown(both: true);
 
         _start = 0;
         _end = 0;

@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using ChatFork.Irc;
+using ChatFork.Platform;
 using ChatFork.Protocol;
 using ChatFork.Sessions;
 
@@ -20,14 +19,14 @@ namespace ChatFork.Worker.Loop;
 internal sealed class LoopSession : ISessionControl
 {
     private readonly WorkerArguments _args;
-    private readonly Socket _socket;
+    private readonly LoopSocket _socket;
     private readonly ILineHandler _handler;
     private readonly IrcPingTimer? _ping;
     private readonly TimeSpan _idleTimeout;
     private TimeSpan _lastHeard;
     private long _lastSequence;
 
-    public LoopSession(WorkerArguments args, Socket socket, SupervisorOutbox link, TimeSpan now)
+    public LoopSession(WorkerArguments args, LoopSocket socket, SupervisorOutbox link, TimeSpan now)
     {
         _args = args;
         _socket = socket;
@@ -35,7 +34,7 @@ internal sealed class LoopSession : ISessionControl
         _lastHeard = now;
         if (args.Irc is { } irc)
         {
-            var host = (socket.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown";
+            var host = socket.PeerAddress() ?? "unknown";
             Irc = new IrcSession(this, Client, new OutboxIrcLink(link), irc, host);
             _handler = Irc;
             _ping = new IrcPingTimer(irc.PingInterval, irc.PingTimeout, Environment.TickCount64);
@@ -59,10 +58,9 @@ internal sealed class LoopSession : ISessionControl
 
     public IrcSession? Irc { get; }
 
-    public Socket Socket => _socket;
+    public LoopSocket Socket => _socket;
 
-    // Not Socket.Handle: that marks the handle exposed, and .NET then stops trusting what it knows of the socket.
-    public int ClientFd => (int)_socket.SafeHandle.DangerousGetHandle();
+    public int ClientFd => _socket.Fd;
 
     /// <summary>The loop reads the client only while nothing is held back by the rate limit.</summary>
     public bool WantsInput => !Input.IsHeld;
@@ -87,16 +85,15 @@ internal sealed class LoopSession : ISessionControl
     /// <summary>The socket is readable (or hung up): one read, then its lines.</summary>
     public void OnClientReadable(TimeSpan now)
     {
-        var received = _socket.Receive(Input.ReadBuffer, SocketFlags.None, out var error);
-        switch (error)
+        var received = _socket.Receive(Input.ReadBuffer);
+        if (received == LoopSocket.WouldBlock)
         {
-            case SocketError.Success:
-                break;
-            case SocketError.WouldBlock or SocketError.Interrupted:
-                return;
-            default:
-                EndSession(LeaveReason.ConnectionError, Irc is null ? $"connection failed: {new SocketException((int)error).Message}" : $"Read error: {new SocketException((int)error).Message}", null);
-                break;
+            return;
+        }
+
+        if (received == LoopSocket.Failed)
+        {
+            EndSession(LeaveReason.ConnectionError, Irc is null ? $"connection failed: {_socket.LastError}" : $"Read error: {_socket.LastError}", null);
         }
 
         if (received == 0)

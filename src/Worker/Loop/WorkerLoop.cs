@@ -1,5 +1,3 @@
-using System.IO.Pipes;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text;
 using ChatFork.Platform;
@@ -57,17 +55,16 @@ internal sealed class WorkerLoop
             return (int)WorkerExitCode.SupervisorGone;
         }
 
-        var stream = Attach();
-        if (stream is null)
+        if (!Attach())
         {
             return (int)WorkerExitCode.AttachFailed;
         }
 
-        using var _ = stream;
+        using var _ = _pipe;
         var recycled = false;
         while (true)
         {
-            Socket? socket;
+            LoopSocket? socket;
             try
             {
                 socket = WaitForClient(recycled);
@@ -109,7 +106,7 @@ internal sealed class WorkerLoop
         }
     }
 
-    private NamedPipeClientStream? Attach()
+    private bool Attach()
     {
         byte[] secret;
         try
@@ -119,36 +116,43 @@ internal sealed class WorkerLoop
         catch (FormatException e)
         {
             WorkerLog.Error(e.Message);
-            return null;
+            return false;
         }
 
-        // Only ever used for its descriptor after Connect (LoopPipe): no asynchronous I/O, so no .NET socket engine
-        // thread. A synchronous connect to a Unix socket either succeeds or is refused at once.
-        var stream = new NamedPipeClientStream(".", _args.PipeName, PipeDirection.InOut, PipeOptions.CurrentUserOnly);
-        try
+        // The supervisor listens on its socket before it starts the worker, so a connect succeeds or fails at once;
+        // a refused one is tried again for a moment, as NamedPipeClientStream.Connect would.
+        var deadline = Environment.TickCount64 + (long)s_attachTimeout.TotalMilliseconds;
+        while (true)
         {
-            stream.Connect(s_attachTimeout);
-        }
-        catch (Exception e) when (e is TimeoutException or IOException or UnauthorizedAccessException)
-        {
-            WorkerLog.Error($"could not connect to the supervisor's pipe {_args.PipeName}: {e.Message}");
-            stream.Dispose();
-            return null;
+            try
+            {
+                _pipe = LoopPipe.Connect(_args.PipeName);
+                break;
+            }
+            catch (ChatForkException e)
+            {
+                if (Environment.TickCount64 >= deadline || !File.Exists(_args.PipeName))
+                {
+                    WorkerLog.Error($"could not connect to the supervisor's pipe {_args.PipeName}: {e.Message}");
+                    return false;
+                }
+
+                Thread.Sleep(10);
+            }
         }
 
-        _pipe = new LoopPipe(stream);
         _link = new SupervisorOutbox(_pipe);
         WorkerLog.Attach(_link);
         _link.Append(new HelloMessage(Environment.ProcessId, secret).WriteTo);
         _link.Flush();
-        return stream;
+        return true;
     }
 
     /// <summary>
     /// In the pool: waits for the <c>Handoff</c> (with its descriptor) or a <c>Shutdown</c> (null). A recycled worker
     /// skips the room's lines still in flight for the client it served before; a fresh one has had none.
     /// </summary>
-    private Socket? WaitForClient(bool recycled)
+    private LoopSocket? WaitForClient(bool recycled)
     {
         using var received = new ReceivedDescriptor();
         while (true)
@@ -399,32 +403,25 @@ internal sealed class WorkerLoop
         }
 
         var socket = session.Socket;
-        try
+        socket.Shutdown(both: false);
+        Span<byte> scratch = stackalloc byte[4096];
+        var budget = DrainBudgetBytes;
+        var drainUntil = Environment.TickCount64 + DrainMilliseconds;
+        while (budget > 0 && Environment.TickCount64 < drainUntil)
         {
-            socket.Shutdown(SocketShutdown.Send);
-            Span<byte> scratch = stackalloc byte[4096];
-            var budget = DrainBudgetBytes;
-            var drainUntil = Environment.TickCount64 + DrainMilliseconds;
-            while (budget > 0 && Environment.TickCount64 < drainUntil)
+            var ready = WaitWhileClosing(fd, LoopWait.In, drainUntil);
+            if ((ready & (LoopWait.In | LoopWait.Gone)) == 0)
             {
-                var ready = WaitWhileClosing(fd, LoopWait.In, drainUntil);
-                if ((ready & (LoopWait.In | LoopWait.Gone)) == 0)
-                {
-                    continue;
-                }
-
-                var n = socket.Receive(scratch, SocketFlags.None, out var error);
-                if (error is not (SocketError.Success or SocketError.WouldBlock) || (error == SocketError.Success && n == 0))
-                {
-                    break;
-                }
-
-                budget -= n;
+                continue;
             }
-        }
-        catch (SocketException)
-        {
-            // The client is gone already; nothing to say goodbye to.
+
+            var n = socket.Receive(scratch);
+            if (n == 0 || n == LoopSocket.Failed)
+            {
+                break; // end of stream or a reset: the client has gone
+            }
+
+            budget -= Math.Max(n, 0);
         }
 
         socket.Close();

@@ -17,6 +17,7 @@ namespace ChatFork.Tests.Integration;
 /// </summary>
 [TestFixture]
 [LinuxOnly("hands sockets over with SCM_RIGHTS, as the Linux supervisor does")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class WorkerReuseTests
 {
     [Test]
@@ -109,6 +110,7 @@ public sealed class WorkerReuseTests
     }
 
     /// <summary>The supervisor's half of one worker's pipe, for these tests.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private sealed class FakeSupervisor : IAsyncDisposable
     {
         private readonly string _directory;
