@@ -10,7 +10,7 @@ namespace ChatFork.Worker;
 /// client reader, the log, the exit path), so every call takes the lock; a write blocks only while the supervisor
 /// is behind, which is the back-pressure that slows a flooding client down to what the room can take.
 /// </summary>
-internal sealed class SupervisorLink : IChatLink
+internal sealed class SupervisorLink : IChatLink, IWorkerLogSink
 {
     private readonly PipeStream _pipe;
     private readonly FrameBuffer _buffer = new(8192);

@@ -20,12 +20,13 @@ internal sealed record WorkerArguments(
     int LineRate,
     int LineBurst,
     TimeSpan FloodTimeout,
-    IrcWorkerSettings? Irc = null)
+    IrcWorkerSettings? Irc = null,
+    bool Reusable = false)
 {
     public const string Usage =
         "usage: chatfork-worker --pipe NAME --supervisor PID [--mode chat|echo] [--max-line BYTES] " +
         "[--send-queue BYTES] [--idle-timeout SECONDS] [--slow-consumer-timeout SECONDS] [--line-timeout SECONDS] " +
-        "[--line-rate LINES] [--line-burst LINES] [--flood-timeout SECONDS] [--allow-crash yes]\n" +
+        "[--line-rate LINES] [--line-burst LINES] [--flood-timeout SECONDS] [--allow-crash yes] [--reusable]\n" +
         "  [--protocol text|irc] [--server-name NAME] [--ping-interval S] [--ping-timeout S] [--flood-burst N] [--flood-rate N]\n" +
         "chatfork-worker is started by the chatfork supervisor, one per client connection; it is not run by hand.";
 
@@ -50,10 +51,23 @@ internal sealed record WorkerArguments(
         var pingTimeout = 60;
         var floodBurst = 40;
         var floodRate = 4;
+        var reusable = false;
 
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
+            if (name == "--reusable")
+            {
+                // A flag (the supervisor passes it with --worker-reuse 2 or more); "yes" or "no" after it is read too.
+                reusable = true;
+                if (i + 1 < args.Count && args[i + 1] is "yes" or "no")
+                {
+                    reusable = args[++i] == "yes";
+                }
+
+                continue;
+            }
+
             if (i + 1 >= args.Count)
             {
                 throw new FormatException($"{name} needs a value.");
@@ -140,7 +154,7 @@ internal sealed record WorkerArguments(
             ? new IrcWorkerSettings(serverName, TimeSpan.FromSeconds(pingInterval), TimeSpan.FromSeconds(pingTimeout), floodBurst, floodRate)
             : null;
         return new WorkerArguments(pipe, supervisor.Value, mode, maxLine, sendQueue, idle, slowConsumer, allowCrash,
-            lineTimeout, lineRate, lineBurst, floodTimeout, ircSettings);
+            lineTimeout, lineRate, lineBurst, floodTimeout, ircSettings, reusable);
     }
 
     private static int Positive(string name, string value)

@@ -10,9 +10,9 @@ namespace ChatFork.Worker;
 /// </summary>
 internal static class WorkerLog
 {
-    private static SupervisorLink? s_link;
+    private static IWorkerLogSink? s_link;
 
-    public static void Attach(SupervisorLink link) => s_link = link;
+    public static void Attach(IWorkerLogSink link) => s_link = link;
 
     public static void Warn(string text) => Write(WorkerLogLevel.Warn, text);
 

@@ -41,6 +41,13 @@ internal sealed class WorkerProcess : ISessionControl
 
     public int Run()
     {
+        if (Platform.LoopPlatform.HasPollLoop)
+        {
+            // Linux: the single-threaded worker (Loop/WorkerLoop.cs). What follows is the threaded one, still
+            // Windows' (and so the Wine run's): its wait is not written for WaitForMultipleObjects yet.
+            return new Loop.WorkerLoop(_args).Run();
+        }
+
         // Ctrl+C in a terminal signals the whole process group, workers included. The supervisor handles it and
         // shuts down in order (each worker gets a Shutdown frame); a worker must not die of it on its own.
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
@@ -215,7 +222,7 @@ internal sealed class WorkerProcess : ISessionControl
 
     // The secret comes on standard input, one line of hex, then EOF: unlike the command line (and, for other users,
     // unlike nothing at all) it is not visible in /proc/PID/cmdline.
-    private static byte[] ReadSecret()
+    internal static byte[] ReadSecret()
     {
         using var input = Console.OpenStandardInput();
         Span<byte> buffer = stackalloc byte[HelloMessage.SecretLength * 2 + 2];

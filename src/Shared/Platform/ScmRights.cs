@@ -95,8 +95,10 @@ internal static unsafe class ScmRights
     /// <summary>
     /// Receives bytes into <paramref name="buffer"/>, blocking until some arrive; returns 0 at end of stream. An fd
     /// that arrives is stored in <paramref name="receivedFd"/> (close-on-exec); a second one anywhere is an error.
+    /// With <paramref name="wait"/> false it never blocks (<c>MSG_DONTWAIT</c>) and returns -1 when nothing is there:
+    /// for a caller that waits in its own <c>poll</c> (the worker's loop).
     /// </summary>
-    public static int Receive(SafeHandle socket, Span<byte> buffer, ref int receivedFd)
+    public static int Receive(SafeHandle socket, Span<byte> buffer, ref int receivedFd, bool wait = true)
     {
         var socketRef = false;
         try
@@ -121,7 +123,12 @@ internal static unsafe class ScmRights
                         ControlLength = (nuint)controlSize,
                     };
 
-                    var received = Libc.RecvMsg(socketFd, &message, Libc.MSG_CMSG_CLOEXEC);
+                    var received = Libc.RecvMsg(socketFd, &message, Libc.MSG_CMSG_CLOEXEC | (wait ? 0 : Libc.MSG_DONTWAIT));
+                    if (received < 0 && !wait && Marshal.GetLastPInvokeError() == Errno.EAGAIN)
+                    {
+                        return -1;
+                    }
+
                     if (received < 0)
                     {
                         WaitOrThrow(socketFd, Marshal.GetLastPInvokeError(), Libc.POLLIN, Timeout.Infinite, "receive from the supervisor");

@@ -4,6 +4,8 @@ namespace ChatFork.Platform;
 internal static class UnixSignals
 {
     public const int SIGHUP = 1;
+    public const int SIGINT = 2;
+    public const int SIGKILL = 9;
 
     private static readonly string[] s_names =
     [

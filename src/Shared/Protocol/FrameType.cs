@@ -31,6 +31,12 @@ internal enum FrameType : byte
     IrcRegister = 11,
     /// <summary>IRC mode: one parsed command for the server's shared state (<see cref="IrcCommandMessage"/>).</summary>
     IrcCommand = 12,
+    /// <summary>
+    /// A <c>--reusable</c> worker's session ended cleanly (the client closed or typed <c>/quit</c>), after its
+    /// <see cref="Leaving"/>: it has wiped the session's state and waits for a <see cref="Handoff"/> or a
+    /// <see cref="Shutdown"/> again, as a fresh pooled worker does. Empty.
+    /// </summary>
+    Recycled = 13,
 
     // supervisor -> worker
     /// <summary>A client connection for this worker. On Unix the socket's fd rides along as SCM_RIGHTS.</summary>

@@ -99,6 +99,54 @@ public sealed class NativeWorkerTests
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("ünïcode ✓ line"));
     }
 
+    // The loop worker (src/Worker/Loop): its own thread and the runtime's finalizer, and nothing else, whatever it
+    // does. The old worker had a pipe reader, a client writer (for a client that does not read), .NET's signal
+    // thread and its socket engine's thread on top.
+    [Test]
+    public async Task A_native_worker_has_two_threads_idle_in_the_pool_after_a_hand_off_and_while_its_client_never_reads_a_flood()
+    {
+        await using var server = await ServerProcess.StartFromAsync(_publish, "--prespawn", "1", "--line-rate", "0");
+        await server.WaitForLogAsync("supervisor/pool-ready:");
+        var pooled = server.Children().Single().Pid;
+        Assert.That(Threads(pooled), Is.EquivalentTo(new[] { "chatfork-worker", ".NET Finalizer" }), "an idle pooled worker");
+
+        var (sender, _) = await server.JoinAsync("sender");
+        var (reader, _) = await server.JoinAsync("reader");
+        await using var s = sender;
+        await using var r = reader;
+        // The slow client joins and then never reads; a small receive buffer makes its window close sooner.
+        using var slow = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await slow.ConnectAsync(server.EndPoint);
+        await reader.ReadUntilAsync(l => l.Contains(" joined (", StringComparison.Ordinal), "the slow client's join");
+        var inode = ProcFs.TcpInode(server.EndPoint, (System.Net.IPEndPoint)slow.LocalEndPoint!);
+        var worker = server.Children().Select(c => c.Pid).Single(pid => ProcFs.SocketInodes(pid).Contains(inode!.Value));
+        Assert.That(Threads(worker), Is.EquivalentTo(new[] { "chatfork-worker", ".NET Finalizer" }), "a worker just handed a client");
+
+        // About 300 KB: more than the slow client's kernel buffers hold, less than its --send-queue (1 MiB), so its
+        // worker holds the rest and waits for the socket to become writable: where the old one started a thread.
+        const int count = 3000;
+        var padding = new string('.', 80);
+        var batch = new System.Text.StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            batch.Append(System.Globalization.CultureInfo.InvariantCulture, $"line {i} {padding}\n");
+            if (batch.Length > 16 * 1024 || i == count - 1)
+            {
+                await sender.SendRawAsync(System.Text.Encoding.ASCII.GetBytes(batch.ToString()));
+                batch.Clear();
+                await Task.Delay(2);
+            }
+        }
+
+        await reader.ReadUntilAsync(l => l.Contains($"> line {count - 1} ", StringComparison.Ordinal), "the last line", TimeSpan.FromSeconds(30));
+        Assert.That(ProcFs.Exists(worker), Is.True, "the slow client's worker still serves it");
+        Assert.That(Threads(worker), Is.EquivalentTo(new[] { "chatfork-worker", ".NET Finalizer" }), "a worker whose client does not read a flood");
+        TestContext.Out.WriteLine($"the slow client's worker: Pss {ProcFs.PssKiB(worker)} KiB");
+    }
+
+    private static List<string> Threads(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).Trim()).ToList();
+
     internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

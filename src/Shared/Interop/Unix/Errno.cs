@@ -6,4 +6,5 @@ internal static class Errno
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
     internal const int ENOMEM = 12;
+    internal const int EPIPE = 32;
 }
