@@ -132,8 +132,9 @@ public sealed class NativeWorkerTests
     public async Task Native_workers_under_the_heap_cap_carry_maximal_lines_past_a_full_send_queue()
     {
         // Lines of almost 1 MiB (--max-line's upper bound) to a reader that reads none until all are sent: its worker's
-        // 1 MiB --send-queue fills, flow control holds the rest in the room, and every line still arrives whole.
-        await using var server = await ServerProcess.StartFromAsync(_publish, "--max-line", "1048576", "--line-rate", "0");
+        // 1 MiB --send-queue fills, the rest waits in the supervisor (a --worker-queue that holds all four), and every
+        // line still arrives whole.
+        await using var server = await ServerProcess.StartFromAsync(_publish, "--max-line", "1048576", "--line-rate", "0", "--worker-queue", "16777216");
         var (alice, _) = await server.JoinAsync("alice");
         var (bob, _) = await server.JoinAsync("bob");
         await using var a = alice;
