@@ -76,7 +76,8 @@ internal sealed record ServerSettings(
         Require(options.Prespawn >= 0, "--prespawn cannot be negative.");
         Require(options.ListenBacklog >= 1, "--listen-backlog must be at least 1.");
         Require(options.MaxLine is >= 16 and <= 1024 * 1024, "--max-line must be between 16 and 1048576 bytes.");
-        Require(options.SendQueue >= 4096, "--send-queue must be at least 4096 bytes.");
+        // The upper bound keeps a worker's queue well inside its GC heap cap (System.GC.HeapHardLimit, src/Worker).
+        Require(options.SendQueue is >= 4096 and <= 256 * 1024 * 1024, "--send-queue must be between 4096 and 268435456 bytes.");
         Require(options.WorkerQueue >= 64 * 1024, "--worker-queue must be at least 65536 bytes.");
         Require(options.IdleTimeout >= 0, "--idle-timeout cannot be negative.");
         Require(options.AttachTimeout >= 1, "--attach-timeout must be at least 1 second.");

@@ -187,7 +187,7 @@ internal sealed class WorkerProcess : ISessionControl
         byte[] secret;
         try
         {
-            secret = ReadSecret();
+            secret = SecretReader.Read();
         }
         catch (FormatException e)
         {
@@ -218,37 +218,6 @@ internal sealed class WorkerProcess : ISessionControl
         WorkerLog.Attach(_link);
         _link.SendHello(new HelloMessage(Environment.ProcessId, secret));
         return pipe;
-    }
-
-    // The secret comes on standard input, one line of hex, then EOF: unlike the command line (and, for other users,
-    // unlike nothing at all) it is not visible in /proc/PID/cmdline.
-    internal static byte[] ReadSecret()
-    {
-        using var input = Console.OpenStandardInput();
-        Span<byte> buffer = stackalloc byte[HelloMessage.SecretLength * 2 + 2];
-        var length = 0;
-        while (length < buffer.Length)
-        {
-            var n = input.Read(buffer[length..]);
-            if (n == 0)
-            {
-                break;
-            }
-
-            length += n;
-            if (buffer[..length].Contains((byte)'\n'))
-            {
-                break;
-            }
-        }
-
-        var hex = System.Text.Encoding.ASCII.GetString(buffer[..length]).Trim();
-        if (hex.Length != HelloMessage.SecretLength * 2)
-        {
-            throw new FormatException("The secret on standard input is missing or malformed.");
-        }
-
-        return Convert.FromHexString(hex);
     }
 
     private void ReadPipe(PipeStream pipe, FrameDecoder decoder)

@@ -197,6 +197,6 @@ internal sealed class WorkerLauncher : IDisposable
         return arguments;
     }
 
-    // One line of hex on standard input, then end of file (see WorkerProcess.ReadSecret).
+    // One line of hex on standard input, then end of file (see the worker's SecretReader).
     private static byte[] SecretLine(byte[] secret) => Encoding.ASCII.GetBytes(Convert.ToHexString(secret) + "\n");
 }

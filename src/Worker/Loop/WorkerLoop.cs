@@ -111,7 +111,7 @@ internal sealed class WorkerLoop
         byte[] secret;
         try
         {
-            secret = WorkerProcess.ReadSecret();
+            secret = SecretReader.Read();
         }
         catch (FormatException e)
         {
