@@ -59,19 +59,17 @@ internal sealed class WorkerPipeReader
                     Dispatch(frame);
                 }
 
-                var unposted = 0L;
-                foreach (var e in _batch)
-                {
-                    unposted += e.Line?.Length ?? 0;
-                }
-
                 for (var i = 0; i < _batch.Count; i++)
                 {
                     var e = _batch[i];
                     // Flow control: while the room or its receivers are behind, this sender may wait here, and its
-                    // pipe goes unread meanwhile.
-                    await _flow.AdmitAsync(_allowance, unposted);
-                    unposted -= e.Line?.Length ?? 0;
+                    // pipe goes unread meanwhile. A line counts as in transit from here, as it is posted.
+                    await _flow.AdmitAsync(_allowance);
+                    if (e.Line is { } line)
+                    {
+                        e = e with { Line = line.CountedBy(_flow) };
+                    }
+
                     _batch[i] = default; // posted: the room owns its line now
                     if (!_room!.TryPost(e))
                     {
@@ -210,7 +208,7 @@ internal sealed class WorkerPipeReader
             throw new ProtocolException("A chat line is not valid UTF-8 or holds control characters (the worker must clean it).");
         }
 
-        return RoomEvent.ChatLine(kind, _slot.Member, text, _flow);
+        return RoomEvent.ChatLine(kind, _slot.Member, text);
     }
 
     private void ReleaseBatch()

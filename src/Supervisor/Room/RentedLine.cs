@@ -38,6 +38,17 @@ internal readonly struct RentedLine
     public int Length => _length;
 
     /// <summary>
+    /// The same line, now counted by <paramref name="budget"/> until it is returned: for a line the moment it is
+    /// posted to the room, not before (a line decoded but waiting to be posted is not in transit; counting it made
+    /// every waiting sender wait for the others' unposted lines, and the room stalled for good).
+    /// </summary>
+    public RentedLine CountedBy(ILineBudget budget)
+    {
+        budget.Taken(_length);
+        return new RentedLine(_array, _length, budget);
+    }
+
+    /// <summary>
     /// The line with <paramref name="prefix"/> written in front of it, in place; false if the prefix is longer than
     /// the room kept free (the caller formats elsewhere then).
     /// </summary>
