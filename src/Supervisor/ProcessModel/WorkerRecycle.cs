@@ -88,8 +88,9 @@ internal sealed class WorkerRecycle
             return; // its pipe broke meanwhile: it is exiting, and the reaper tells
         }
 
+        var use = life.Uses; // the client just gone was this use; a waiting connection, taken below, is the next
         var result = _registry.Recycled(slot);
-        var what = $"worker {slot.ProcessId} recycled after connection {served.Id} ({served.PeerText}, {LeaveReasons.Describe(leaving.Reason)}), use {life.Uses} of {_settings.WorkerReuse}";
+        var what = $"worker {slot.ProcessId} recycled after connection {served.Id} ({served.PeerText}, {LeaveReasons.Describe(leaving.Reason)}), use {use} of {_settings.WorkerReuse}";
         switch (result.Outcome)
         {
             case RecycleOutcome.Pooled:
