@@ -58,6 +58,16 @@ public sealed partial class PreforkReuseTests
         }
     }
 
+    [Test]
+    public async Task Worker_reuse_is_a_named_option_off_by_default_in_help()
+    {
+        var info = TestTarget.StartInfo(ServerProcess.SupervisorPath, ["--help"]);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var help = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(help, Does.Match(@"--worker-reuse\s+\(Default: 0\)"));
+    }
+
     [TestCase("-1", "--worker-reuse cannot be negative")]
     [TestCase("2", "--worker-reuse is not supported with --protocol irc", "--protocol", "irc")]
     [TestCase("2", "--worker-reuse applies to --model process only", "--model", "thread")]
