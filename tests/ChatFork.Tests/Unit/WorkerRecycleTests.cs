@@ -146,6 +146,27 @@ public sealed class WorkerRecycleTests
         Assert.That(slot.Life.Misbehaved, Is.False, "a Recycled from a worker being killed is not a new offence");
     }
 
+    [Test]
+    public async Task Lines_queued_for_a_client_that_left_are_dropped_at_the_fence_and_what_was_sent_drains_before_the_next_hand_off()
+    {
+        var (_, _, slot) = await ServingAsync(workerReuse: 5);
+        var outbox = slot.Outbox;
+        var greeting = await ReadLinesAsync(TimeSpan.FromMilliseconds(300));
+        Assert.That(greeting, Has.Some.StartsWith("* you are guest-"), "the room greets the client first; it is idle after that");
+
+        // As the room's loop would: one line flushed (on its way down the pipe), one queued and not flushed yet.
+        Assert.That(outbox.Deliver(1, "sent before the leave"u8), Is.True);
+        outbox.Flush();
+        Assert.That(outbox.Deliver(2, "queued for a client who is gone"u8), Is.True);
+
+        outbox.DiscardRoomLines(); // the fence: the room has handled the client's leave
+        outbox.Flush(); // the room's flush after that batch finds nothing of the old client's
+        await outbox.WhenDrainedAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        var lines = await ReadLinesAsync(TimeSpan.FromMilliseconds(300));
+        Assert.That(lines, Is.EqualTo(new[] { "sent before the leave" }));
+    }
+
     private static async Task AssertKilledForViolationAsync(WorkerRegistry registry, WorkerSlot slot)
     {
         var process = (FakeWorkerProcess)slot.Process;
@@ -216,6 +237,43 @@ public sealed class WorkerRecycleTests
 
             var n = await _worker!.ReadAsync(decoder.GetReadBuffer(), timeout.Token);
             Assert.That(n, Is.Not.Zero, "the supervisor closed the pipe");
+            decoder.Advance(n);
+        }
+    }
+
+    // The Line frames the supervisor writes until it is quiet for `quiet`.
+    private async Task<List<string>> ReadLinesAsync(TimeSpan quiet)
+    {
+        var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+        var lines = new List<string>();
+        while (true)
+        {
+            while (decoder.TryReadFrame(out var frame))
+            {
+                if (frame.Type == FrameType.Line)
+                {
+                    var reader = frame.Reader();
+                    reader.ReadInt64();
+                    lines.Add(reader.ReadRestUtf8());
+                }
+            }
+
+            using var timeout = new CancellationTokenSource(quiet);
+            int n;
+            try
+            {
+                n = await _worker!.ReadAsync(decoder.GetReadBuffer(), timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return lines;
+            }
+
+            if (n == 0)
+            {
+                return lines;
+            }
+
             decoder.Advance(n);
         }
     }

@@ -304,6 +304,23 @@ public sealed class WorkerRegistryTests
         Assert.That(registry.IdleCount, Is.Zero, "neither is pooled");
     }
 
+    [Test]
+    public void Dropping_an_earlier_client_of_a_reused_worker_does_not_cut_off_its_current_one()
+    {
+        var registry = Registry(prespawn: 1, perIp: 10, workerReuse: 5);
+        var slot = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        var earlier = slot.Member;
+        LeaveCleanly(slot);
+        registry.Recycled(slot);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+
+        earlier.Drop("a late verdict about the earlier client");
+        Assert.That(((FakeWorkerProcess)slot.Process).Kills, Is.Zero);
+        slot.Member.Drop("its worker fell behind on the pipe (--worker-queue)");
+        Assert.That(((FakeWorkerProcess)slot.Process).Kills, Is.EqualTo(1));
+    }
+
     private static void LeaveCleanly(WorkerSlot slot)
     {
         slot.Life.HandedOff(joined: true);
