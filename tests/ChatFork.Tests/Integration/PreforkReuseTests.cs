@@ -9,17 +9,12 @@ using NUnit.Framework;
 namespace ChatFork.Tests.Integration;
 
 /// <summary>
-/// <c>--worker-reuse N</c> with real processes: the default (a fresh process for every client), the supervisor's side
-/// with a minimal reusable echo worker (the rogue worker's "recycler" mode), and the real worker reused.
+/// <c>--worker-reuse N</c> end to end, with real processes: the default (a fresh process for every client), the
+/// supervisor's side with a minimal reusable echo worker (the rogue worker's "recycler" mode, which also breaks the
+/// protocol on purpose), and the real worker reused. The worker's own side is in <see cref="WorkerReuseTests"/>.
 /// </summary>
 public sealed partial class PreforkReuseTests
 {
-    /// <summary>Why the tests of the real worker reused are Explicit for now.</summary>
-    private const string NeedsReusableWorker =
-        "Needs the reusable worker (issue 13, branch wloop: after a clean session the worker wipes its state, sends " +
-        "Recycled and waits for the next hand-off). Until that is on main the worker ignores --reusable and exits after " +
-        "its client, so these cannot pass; the supervisor's side is tested with the rogue recycler meanwhile.";
-
     [Test]
     public async Task With_reuse_off_every_client_gets_a_new_worker_process()
     {
@@ -139,7 +134,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [Explicit(NeedsReusableWorker)]
     public async Task Twenty_echo_clients_in_turn_with_worker_reuse_5_are_served_by_a_handful_of_processes()
     {
         await using var server = await ServerProcess.StartAsync("--mode", "echo", "--worker-reuse", "5", "--prespawn", "1");
@@ -169,7 +163,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [Explicit(NeedsReusableWorker)]
     public async Task Ps_shows_how_many_clients_each_worker_has_served()
     {
         // One worker at most (--max-clients 1 with --prespawn 1): every client is served by the same process.
@@ -192,7 +185,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [Explicit(NeedsReusableWorker)]
     public async Task A_reused_worker_shows_its_next_client_nothing_of_the_previous_one()
     {
         // Two processes at most: alice's worker is the one carol gets once alice has gone.
@@ -228,7 +220,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [Explicit(NeedsReusableWorker)]
     public async Task A_client_that_hits_a_limit_is_never_followed_by_a_reuse_of_its_process()
     {
         await using var server = await ServerProcess.StartAsync("--worker-reuse", "5", "--prespawn", "1", "--max-line", "64");
@@ -243,7 +234,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [Explicit(NeedsReusableWorker)]
     public async Task A_crashed_worker_is_never_reused()
     {
         await using var server = await ServerProcess.StartAsync("--worker-reuse", "5", "--prespawn", "1", "--enable-crash-command");
