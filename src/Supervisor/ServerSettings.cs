@@ -46,6 +46,21 @@ internal sealed record ServerSettings(
     /// <summary>listen()'s backlog (<c>--listen-backlog</c>).</summary>
     public int ListenBacklog { get; init; } = 1024;
 
+    /// <summary>
+    /// Clients one worker process may serve in turn (<c>--worker-reuse</c>); 0 or 1: a fresh process per client.
+    /// </summary>
+    public int WorkerReuse { get; init; }
+
+    /// <summary>True when workers are reused (<c>--worker-reuse</c> 2 or more): they are started with <c>--reusable</c>.</summary>
+    public bool ReusesWorkers => WorkerReuse >= 2;
+
+    /// <summary>
+    /// Idle workers the pool may hold before a recycled worker is retired instead of pooled: twice <c>--prespawn</c>,
+    /// as Apache's MaxSpareServers is twice MinSpareServers by default. Fresh starts fill the pool to --prespawn; a
+    /// worker that comes back while they wait is kept up to this.
+    /// </summary>
+    public int MaxIdleWorkers => 2 * Prespawn;
+
     /// <summary>What clients speak (<c>--protocol</c>).</summary>
     public ClientProtocol Protocol { get; init; } = ClientProtocol.Text;
 
@@ -84,6 +99,9 @@ internal sealed record ServerSettings(
         Require(options.QueueTimeout >= 1, "--queue-timeout must be at least 1 second.");
         Require(options.ShutdownTimeout >= 0, "--shutdown-timeout cannot be negative.");
 
+        Require(options.WorkerReuse >= 0, "--worker-reuse cannot be negative (0 or 1: a fresh process per client).");
+        Require(options.WorkerReuse < 2 || options.Model == ServerModel.Process, "--worker-reuse applies to --model process only: the other models start no processes.");
+        Require(options.WorkerReuse < 2 || !irc, "--worker-reuse is not supported with --protocol irc yet: IRC workers are always fresh.");
         Require(options.PoolWait >= 0, "--pool-wait cannot be negative.");
         Require(options.SlowConsumerTimeout >= 1, "--slow-consumer-timeout must be at least 1 second.");
         Require(options.LineTimeout >= 0, "--line-timeout cannot be negative.");
@@ -105,6 +123,7 @@ internal sealed record ServerSettings(
             LineBurst = options.LineBurst,
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
             Protocol = options.Protocol,
+            WorkerReuse = options.WorkerReuse,
             Irc = irc ? IrcSettings.From(options) : null,
 
             Cluster = global::ChatFork.Supervisor.Cluster.ClusterSettings.From(options),

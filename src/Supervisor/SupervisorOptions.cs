@@ -60,6 +60,9 @@ public sealed class SupervisorOptions
     [Option("prespawn", Default = 4, HelpText = "Idle workers kept started and attached, ready for the next connections (0: start one per connection).")]
     public int Prespawn { get; set; } = 4;
 
+    [Option("worker-reuse", Default = 0, HelpText = "Prefork reuse, like Apache's MaxConnectionsPerChild: a worker whose client left cleanly serves up to N clients in turn, then exits. 0 or 1: off, a fresh process for every client (what fork means). A later client shares a process with whatever an earlier one left behind: see docs/process-model.md.")]
+    public int WorkerReuse { get; set; }
+
     [Option("max-line", Default = 4096, HelpText = "Longest line a client may send, in bytes; a longer one ends the connection.")]
     public int MaxLine { get; set; } = 4096;
 

@@ -32,6 +32,45 @@ switch (mode)
 }
 
 new HelloMessage(pid, secret).WriteTo(frames);
+if (mode is "recycler" or "recycler-unasked")
+{
+    // Not rogue at first: a minimal reusable echo worker (--mode echo), for the supervisor's side of --worker-reuse
+    // with real processes. Each client reads "rogue recycler PID use N", then its lines echoed; when it closes, the
+    // worker says Leaving and Recycled ("recycler-unasked": Recycled alone, which breaks the protocol) and waits for
+    // the next hand-off, until a Shutdown.
+    pipe.Write(frames.WrittenSpan);
+    frames.Clear();
+    var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+    var buffer = new byte[4096];
+    for (var use = 1; ; use++)
+    {
+        using var client = CurrentPlatform.HandOff.Receive(pipe, decoder, out _);
+        if (client is null)
+        {
+            return 0; // Shutdown: retired, or the server is going down
+        }
+
+        frames.WriteFrame(FrameType.Ready, default);
+        pipe.Write(frames.WrittenSpan);
+        frames.Clear();
+        client.Send(Encoding.ASCII.GetBytes($"rogue recycler {Environment.ProcessId} use {use}\n"));
+        int received;
+        while ((received = client.Receive(buffer)) > 0)
+        {
+            client.Send(buffer.AsSpan(0, received));
+        }
+
+        if (mode == "recycler")
+        {
+            new LeavingMessage(LeaveReason.ClientClosed, "client closed the connection").WriteTo(frames);
+        }
+
+        frames.WriteFrame(FrameType.Recycled, default);
+        pipe.Write(frames.WrittenSpan);
+        frames.Clear();
+    }
+}
+
 switch (mode)
 {
     case "garbage":

@@ -34,7 +34,8 @@ internal enum FrameType : byte
     /// <summary>
     /// A <c>--reusable</c> worker's session ended cleanly (the client closed or typed <c>/quit</c>), after its
     /// <see cref="Leaving"/>: it has wiped the session's state and waits for a <see cref="Handoff"/> or a
-    /// <see cref="Shutdown"/> again, as a fresh pooled worker does. Empty.
+    /// <see cref="Shutdown"/> again, as a fresh pooled worker does. Empty. Until that Handoff it may still read Line
+    /// frames sent to its previous client; it drops them.
     /// </summary>
     Recycled = 13,
 

@@ -22,6 +22,7 @@ internal static class LogEvents
     public const string ProtocolViolation = "protocol-violation";
     public const string ConnectionAccepted = "accepted";
     public const string SlowConsumer = "slow-consumer";
+    public const string WorkerRecycled = "worker-recycled";
     public const string WorkerExited = "worker-exited";
     public const string WorkerReaped = "worker-reaped";
     public const string ShutdownStarted = "shutdown-started";

@@ -55,7 +55,7 @@ internal sealed class ProcessModelServer : IServerModel
         _irc = settings.Irc is { } irc
             ? new IrcServer(irc, Environment.ProcessId, $"chatfork-{typeof(ProcessModelServer).Assembly.GetName().Version?.ToString(3)}")
             : null;
-        _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint)) : null;
+        _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint, settings.ReusesWorkers ? settings.WorkerReuse : 0)) : null;
         if (_room is not null && settings.Cluster is { } cluster)
         {
             _cluster = new Cluster.RedisCluster(cluster, _room);
@@ -66,14 +66,17 @@ internal sealed class ProcessModelServer : IServerModel
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
             started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
-        _attach = new WorkerAttach(settings, _room, _backoff, _flow, _irc);
         _handOff = new HandOff(CurrentPlatform.HandOff, _room);
+        var recycle = settings.ReusesWorkers ? new WorkerRecycle(settings, _registry, _room, _handOff, _launcher.Nudge) : null;
+        _attach = new WorkerAttach(settings, _room, _backoff, _flow, _irc, recycle);
         _admission = new Admission(settings, _registry, _handOff, _launcher.Nudge);
         _accept = new AcceptLoop(listener, _admission);
     }
 
     public string Description =>
-        $"up to {_settings.MaxClients} workers, {_settings.Prespawn} pooled, hand-off by {_handOff.Name}, worker {_settings.WorkerPath}";
+        $"up to {_settings.MaxClients} workers, {_settings.Prespawn} pooled, " +
+        (_settings.ReusesWorkers ? $"each reused for up to {_settings.WorkerReuse} clients, " : "") +
+        $"hand-off by {_handOff.Name}, worker {_settings.WorkerPath}";
 
     public async Task StartAsync()
     {

@@ -14,23 +14,28 @@ internal sealed class ProcessTable : IProcessTable
     private readonly WorkerRegistry _registry;
     private readonly string _listening;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.Now;
+    private readonly int _reuse;
 
-    public ProcessTable(WorkerRegistry registry, string listening)
+    /// <param name="reuse">--worker-reuse when workers are reused (a USES column shows each one's clients so far); else 0.</param>
+    public ProcessTable(WorkerRegistry registry, string listening, int reuse = 0)
     {
         _registry = registry;
         _listening = listening;
+        _reuse = reuse;
     }
 
     public IReadOnlyList<string> Render(IReadOnlyDictionary<long, string> nicksByMemberId)
     {
         var now = DateTimeOffset.Now;
-        var table = new PsTable("PID", "ROLE", "NICK", "UPTIME", "MEMORY", "CLIENT");
+        var table = _reuse > 0
+            ? new PsTable("PID", "ROLE", "NICK", "UPTIME", "MEMORY", "USES", "CLIENT")
+            : new PsTable("PID", "ROLE", "NICK", "UPTIME", "MEMORY", "CLIENT");
         string? memoryKind = null;
 
         var self = Environment.ProcessId;
         var selfMemory = ProcessMemory.Read(self);
         memoryKind ??= selfMemory?.Kind;
-        table.Add([self.ToString(CultureInfo.InvariantCulture), "supervisor", "-", Formats.Uptime(now - _startedAt), Memory(selfMemory), $"listening on {_listening}"]);
+        table.Add(Row(self.ToString(CultureInfo.InvariantCulture), "supervisor", "-", Formats.Uptime(now - _startedAt), Memory(selfMemory), "-", $"listening on {_listening}"));
 
         foreach (var slot in _registry.Snapshot())
         {
@@ -41,12 +46,12 @@ internal sealed class ProcessTable : IProcessTable
             {
                 WorkerState.Starting => "(starting)",
                 WorkerState.Idle => "(idle, pooled)",
+                WorkerState.Retiring => "(retiring)",
                 _ => connection is { } c ? nicksByMemberId.GetValueOrDefault(c.Id, "(joining)") : "(joining)",
             };
-            table.Add([
+            table.Add(Row(
                 slot.ProcessId.ToString(CultureInfo.InvariantCulture), "worker", nick, Formats.Uptime(now - slot.StartedAt),
-                Memory(memory), connection?.PeerText ?? "-",
-            ]);
+                Memory(memory), $"{slot.Life.Uses}/{_reuse}", connection?.PeerText ?? "-"));
         }
 
         var explanation = memoryKind == "Pss"
@@ -54,6 +59,10 @@ internal sealed class ProcessTable : IProcessTable
             : $"MEMORY is {memoryKind ?? "unknown"}";
         return table.Render($"{table.Count} processes: 1 supervisor, {table.Count - 1} workers; {explanation}");
     }
+
+    // The USES cell only when workers are reused: a fresh worker serves one client, and the column would say nothing.
+    private string[] Row(string pid, string role, string nick, string uptime, string memory, string uses, string client) =>
+        _reuse > 0 ? [pid, role, nick, uptime, memory, uses, client] : [pid, role, nick, uptime, memory, client];
 
     private static string Memory(ProcessMemory? memory) => memory is { } m ? Formats.Mebibytes(m.Bytes) : "?";
 }

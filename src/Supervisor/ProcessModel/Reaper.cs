@@ -91,7 +91,9 @@ internal sealed class Reaper
         var life = slot.Life;
         var what = life.Connection is { } c
             ? $"serving {c.PeerText} (connection {c.Id})"
-            : state == WorkerState.Starting ? "before it attached" : "while idle in the pool";
+            : state == WorkerState.Starting ? "before it attached"
+            : state == WorkerState.Retiring ? $"retiring after {life.Uses} clients (--worker-reuse)"
+            : life.Uses > 0 ? $"while idle in the pool after {life.Uses} clients" : "while idle in the pool";
         var leaving = life.Leaving is { } l ? $"; client session: {LeaveReasons.Describe(l.Reason)} ({l.Detail})" : "";
         var killed = life.KillReason is { } k ? $"; the supervisor killed it: {k}" : "";
         var level = ExitStatus.IsUnexpected(exitCode) && life.KillReason is null && !_registry.IsShuttingDown ? LogLevel.Warn : LogLevel.Info;

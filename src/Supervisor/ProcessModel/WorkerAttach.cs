@@ -22,9 +22,11 @@ internal sealed class WorkerAttach
     private readonly SpawnBackoff _backoff;
     private readonly RoomFlow _flow;
     private readonly IrcServer? _irc;
+    private readonly WorkerRecycle? _recycle;
 
-    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcServer? irc = null)
+    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcServer? irc = null, WorkerRecycle? recycle = null)
     {
+        _recycle = recycle;
         _irc = irc;
         _settings = settings;
         _room = room;
@@ -89,7 +91,7 @@ internal sealed class WorkerAttach
                 "attaching it failed");
         }
 
-        new WorkerPipeReader(slot, decoder, _room, _backoff, _flow, _irc is null ? null : new IrcFrameReader(_irc, slot)).Start();
+        new WorkerPipeReader(slot, decoder, _room, _backoff, _flow, _irc is null ? null : new IrcFrameReader(_irc, slot), _recycle).Start();
         s_log.Event(LogLevel.Debug, LogEvents.WorkerAttached, $"worker {slot.ProcessId} attached");
         return true;
     }

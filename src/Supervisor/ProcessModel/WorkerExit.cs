@@ -14,8 +14,7 @@ internal sealed record WorkerExit(WorkerSlot Slot, WorkerState LastState, int Ex
         var parts = new List<string>(3);
         if (life.Leaving is { } leaving)
         {
-            var words = LeaveReasons.Describe(leaving.Reason);
-            parts.Add(leaving.Reason == LeaveReason.Quit && leaving.Detail.Length > 0 ? $"{words}: {leaving.Detail}" : words);
+            parts.Add(LeaveWords(leaving));
         }
 
         if (life.KillReason is { } reason)
@@ -25,5 +24,12 @@ internal sealed record WorkerExit(WorkerSlot Slot, WorkerState LastState, int Ex
 
         parts.Add($"worker {Slot.ProcessId} {How}");
         return string.Join("; ", parts);
+    }
+
+    /// <summary>What the room reads of a worker's Leaving: "disconnected", "quit: see you".</summary>
+    public static string LeaveWords(LeavingMessage leaving)
+    {
+        var words = LeaveReasons.Describe(leaving.Reason);
+        return leaving.Reason == LeaveReason.Quit && leaving.Detail.Length > 0 ? $"{words}: {leaving.Detail}" : words;
     }
 }

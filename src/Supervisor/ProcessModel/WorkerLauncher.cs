@@ -188,6 +188,11 @@ internal sealed class WorkerLauncher : IDisposable
             arguments.AddRange(irc.WorkerArguments());
         }
 
+        if (_settings.ReusesWorkers)
+        {
+            arguments.Add("--reusable");
+        }
+
         if (_settings.AllowCrash)
         {
             arguments.Add("--allow-crash");

@@ -6,15 +6,20 @@ namespace ChatFork.Supervisor.ProcessModel;
 ///   Starting ──Attach──▶ Idle ──Assign──▶ Busy ──HandedOff──▶ (in the room) ──SaidReady──▶ (serving)
 ///      │                   │                │
 ///      └──────Assign───────┼────────────────┘        any state ──Exit──▶ Exited (once)
+///                          ▲                │
+///                          └───Recycle──────┘ (SaidRecycled first)   Idle ──Retire──▶ Retiring
 /// </code>
 /// Facts recorded on the way: the connection (Assign), whether the room took the client in (HandedOff), what the
-/// worker said as it left (SaidLeaving), and why the supervisor killed it (Killed; the first reason wins).
+/// worker said as it left (SaidLeaving), and why the supervisor killed it (Killed; the first reason wins). With
+/// <c>--worker-reuse</c> a worker whose client left cleanly says Recycled (SaidRecycled) and goes back to Idle
+/// (Recycle): every fact about that client is cleared, and only <see cref="Uses"/>, the clients it has served, stays.
 /// </summary>
 /// <remarks>
 /// Each transition is called by the one type that owns that step: the registry (Attach, Assign, Exit, under its own
-/// lock), <c>HandOff</c> (HandedOff), the pipe reader (SaidReady, SaidLeaving), <see cref="WorkerSlot.Kill"/>
-/// (Killed). A transition that does not fit the state throws <see cref="InvalidOperationException"/>, except where a
-/// worker's own frame drives it (SaidReady returns false, and the reader treats that as a protocol violation). The
+/// lock; and Recycle, Retire), <c>HandOff</c> (HandedOff), the pipe reader (SaidReady, SaidLeaving, SaidRecycled),
+/// <see cref="WorkerSlot.Kill"/> (Killed). A transition that does not fit the state throws <see cref="InvalidOperationException"/>, except where a
+/// worker's own frame drives it (SaidReady and SaidRecycled return false, and the reader treats that as a protocol
+/// violation). The
 /// lock is a leaf: nothing is called while it is held.
 /// </remarks>
 internal sealed class WorkerLifecycle
@@ -28,6 +33,8 @@ internal sealed class WorkerLifecycle
     private Protocol.LeavingMessage? _leaving;
     private string? _killReason;
     private bool _misbehaved;
+    private bool _recycling;
+    private int _uses;
 
     public WorkerState State
     {
@@ -112,6 +119,30 @@ internal sealed class WorkerLifecycle
         }
     }
 
+    /// <summary>Clients this worker has been given, counted at each Assign; kept across recycles.</summary>
+    public int Uses
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _uses;
+            }
+        }
+    }
+
+    /// <summary>True between a clean Recycled and the Recycle (or the exit): the supervisor is taking it back.</summary>
+    public bool Recycling
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recycling;
+            }
+        }
+    }
+
     /// <summary>Starting → Idle: attached with the right secret, and no connection waits; it goes to the pool.</summary>
     public void Attach()
     {
@@ -130,6 +161,7 @@ internal sealed class WorkerLifecycle
             Require(_state is WorkerState.Starting or WorkerState.Idle, "be assigned a connection");
             _state = WorkerState.Busy;
             _connection = connection;
+            _uses++;
         }
     }
 
@@ -165,6 +197,59 @@ internal sealed class WorkerLifecycle
         lock (_lock)
         {
             _leaving = leaving;
+        }
+    }
+
+    /// <summary>
+    /// The worker said Recycled. True only when reusing it is clean: it is Busy and said Ready, its last word was a
+    /// Leaving for a clean end (the client closed, or typed /quit: no limit hit, no error, no shutdown), it did not say
+    /// Recycled already, and the supervisor is not killing it (it misbehaved, fell behind, was dropped). False
+    /// otherwise; the reader then treats the frame as a protocol violation (or ignores it from a worker being killed).
+    /// </summary>
+    public bool SaidRecycled()
+    {
+        lock (_lock)
+        {
+            if (_state != WorkerState.Busy || !_ready || _recycling || _killReason is not null ||
+                _leaving is not { Reason: Protocol.LeaveReason.ClientClosed or Protocol.LeaveReason.Quit })
+            {
+                return false;
+            }
+
+            _recycling = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Busy → Idle, after SaidRecycled: the client is gone and the worker waits for the next one. Clears everything
+    /// about that client (the connection, the hand-off, joined, ready, its Leaving); keeps <see cref="Uses"/>.
+    /// Returns the connection it served.
+    /// </summary>
+    public PendingConnection Recycle()
+    {
+        lock (_lock)
+        {
+            Require(_state == WorkerState.Busy && _recycling && _killReason is null, "be recycled");
+            var served = _connection!;
+            _state = WorkerState.Idle;
+            _connection = null;
+            _handedOff = false;
+            _joined = false;
+            _ready = false;
+            _leaving = null;
+            _recycling = false;
+            return served;
+        }
+    }
+
+    /// <summary>Idle → Retiring: a recycled worker told to exit rather than pooled again.</summary>
+    public void Retire()
+    {
+        lock (_lock)
+        {
+            Require(_state == WorkerState.Idle, "retire");
+            _state = WorkerState.Retiring;
         }
     }
 

@@ -7,8 +7,9 @@ using ChatFork.Supervisor.Room;
 namespace ChatFork.Supervisor.ProcessModel;
 
 /// <summary>
-/// Everything the supervisor sends one worker: the hand-off, the room's lines, the shutdown word. It is the room's
-/// member for that worker's client (<see cref="IRoomMember"/>). Its queue is bounded; writes never block the caller.
+/// Everything the supervisor sends one worker: the hand-off, the room's lines, the shutdown word. The room writes to
+/// it through the worker's session (<see cref="WorkerSession"/>, its member for the client). Its queue is bounded;
+/// writes never block the caller.
 /// </summary>
 /// <remarks>
 /// <para>Its level feeds the room's flow control (<see cref="RoomFlow"/>): past half of <c>--worker-queue</c> it is
@@ -29,7 +30,7 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// never touch <c>_fromRoom</c>: that was the race behind "No frame is open" (a shutdown flushing it while the room was
 /// half-way through writing a frame into it).</para>
 /// </remarks>
-internal sealed class WorkerOutbox : IRoomMember
+internal sealed class WorkerOutbox
 {
     private readonly WorkerSlot _slot;
     private readonly PipeStream _pipe;
@@ -47,6 +48,7 @@ internal sealed class WorkerOutbox : IRoomMember
     private int _queuedBytes; // _pending + _inFlight, read by the room without the lock to enforce the limit
     private bool _writing;
     private volatile bool _closed;
+    private TaskCompletionSource? _drained;
 
     public WorkerOutbox(WorkerSlot slot, PipeStream pipe, int limit, RoomFlow flow)
     {
@@ -61,13 +63,8 @@ internal sealed class WorkerOutbox : IRoomMember
     /// <summary>Room above <c>--worker-queue</c> for what must still be said to a full member: a quarter of it, at least 64 KiB.</summary>
     public static int ReserveFor(int limit) => Math.Max(64 * 1024, limit / 4);
 
-    public long Id => _slot.Life.Connection?.Id ?? 0;
-
-    public string ServedBy => $"worker process {_slot.ProcessId} (supervisor {Environment.ProcessId})";
-
-    public string ServedByShort => $"worker {_slot.ProcessId}";
-
-    public string PeerEndPoint => _slot.Life.Connection?.PeerText ?? "-";
+    /// <summary>True once the worker is gone (its pipe failed or the slot was closed).</summary>
+    public bool IsClosed => _closed;
 
     /// <summary>
     /// Gives the worker its client: the hand-off frame and, with it, the socket. Must be the first write on the pipe;
@@ -99,12 +96,18 @@ internal sealed class WorkerOutbox : IRoomMember
         finally
         {
             bool start;
+            TaskCompletionSource? drained = null;
             lock (_lock)
             {
                 _writing = false;
                 start = TakeNextWriteLocked();
+                if (!start)
+                {
+                    drained = TakeDrainedLocked();
+                }
             }
 
+            drained?.TrySetResult();
             StartWriting(start);
         }
     }
@@ -257,14 +260,53 @@ internal sealed class WorkerOutbox : IRoomMember
     /// <summary>The worker is gone: drop what is queued and take nothing more.</summary>
     public void Close()
     {
+        TaskCompletionSource? drained;
         lock (_lock)
         {
             _closed = true;
             _pending.Clear();
             _queuedBytes = 0;
+            drained = TakeDrainedLocked();
         }
 
+        drained?.TrySetResult();
         Reevaluate();
+    }
+
+    /// <summary>
+    /// <c>--worker-reuse</c>, on the room's loop, once the room has let the worker's client go: throws away the lines
+    /// the room queued for that client and has not flushed yet. They are for a client that is gone, and none may be
+    /// written after the next client's hand-off.
+    /// </summary>
+    public void DiscardRoomLines()
+    {
+        _fromRoom.Clear();
+        Reevaluate();
+    }
+
+    /// <summary>
+    /// Completes when nothing is queued or being written (or the worker is gone): what was sent before is out of the
+    /// supervisor, so a hand-off may come next. The write loop keeps running as long as the worker reads its pipe.
+    /// </summary>
+    public Task WhenDrainedAsync()
+    {
+        lock (_lock)
+        {
+            if (_closed || (!_writing && _pending.Length == 0))
+            {
+                return Task.CompletedTask;
+            }
+
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    private TaskCompletionSource? TakeDrainedLocked()
+    {
+        var drained = _drained;
+        _drained = null;
+        return drained;
     }
 
     // Under the lock: if no write is in flight and something is pending, make it the write in flight. The caller
@@ -299,6 +341,7 @@ internal sealed class WorkerOutbox : IRoomMember
                 await _pipe.WriteAsync(_inFlight.WrittenMemory);
                 Volatile.Write(ref _lastProgress, Environment.TickCount64);
                 bool done;
+                TaskCompletionSource? drained = null;
                 lock (_lock)
                 {
                     _inFlight.Clear();
@@ -307,6 +350,7 @@ internal sealed class WorkerOutbox : IRoomMember
                     if (done)
                     {
                         _writing = false;
+                        drained = TakeDrainedLocked();
                     }
                     else
                     {
@@ -321,6 +365,7 @@ internal sealed class WorkerOutbox : IRoomMember
 
                 if (done)
                 {
+                    drained?.TrySetResult();
                     return;
                 }
             }
@@ -328,6 +373,7 @@ internal sealed class WorkerOutbox : IRoomMember
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The worker is gone; the reaper will account for it.
+            TaskCompletionSource? drained;
             lock (_lock)
             {
                 _closed = true;
@@ -335,8 +381,10 @@ internal sealed class WorkerOutbox : IRoomMember
                 _pending.Clear();
                 _inFlight.Clear();
                 _queuedBytes = 0;
+                drained = TakeDrainedLocked();
             }
 
+            drained?.TrySetResult();
             Reevaluate();
         }
     }

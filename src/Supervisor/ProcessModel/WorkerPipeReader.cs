@@ -28,13 +28,17 @@ internal sealed class WorkerPipeReader
     private readonly ChatRoom? _room;
     private readonly SpawnBackoff _backoff;
     private readonly RoomFlow _flow;
-    private readonly SenderAllowance _allowance = new(TimeProvider.System);
+    private readonly WorkerRecycle? _recycle;
+    private SenderAllowance _allowance = new(TimeProvider.System);
     private readonly string _workerName;
     private readonly List<RoomEvent> _batch = [];
     private readonly IrcFrameReader? _irc;
 
-    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcFrameReader? irc = null)
+    /// <param name="recycle">With --worker-reuse: takes the worker back after a clean Recycled. Null: a Recycled is a violation.</param>
+    public WorkerPipeReader(WorkerSlot slot, FrameDecoder decoder, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcFrameReader? irc = null,
+        WorkerRecycle? recycle = null)
     {
+        _recycle = recycle;
         _flow = flow;
         _irc = irc;
         _slot = slot;
@@ -54,9 +58,10 @@ internal sealed class WorkerPipeReader
             while (true)
             {
                 _batch.Clear();
-                while (_decoder.TryReadFrame(out var frame))
+                var recycled = false;
+                while (!recycled && _decoder.TryReadFrame(out var frame))
                 {
-                    Dispatch(frame);
+                    recycled = Dispatch(frame);
                 }
 
                 for (var i = 0; i < _batch.Count; i++)
@@ -81,6 +86,15 @@ internal sealed class WorkerPipeReader
                 if (_irc is not null)
                 {
                     await _irc.PostPendingAsync(); // IRC mode: the same back-pressure, toward the IRC server
+                }
+
+                if (recycled)
+                {
+                    // Its client's lines are posted; take the worker back before reading on (what it sends next
+                    // belongs to its next client, if any). Flow control starts afresh with that client.
+                    await _recycle!.RunAsync(_slot);
+                    _allowance = new SenderAllowance(TimeProvider.System);
+                    continue;
                 }
 
                 var received = await _slot.Pipe.ReadAsync(_decoder.GetReadBuffer());
@@ -115,7 +129,8 @@ internal sealed class WorkerPipeReader
         }
     }
 
-    private void Dispatch(Frame frame)
+    // True for a clean Recycled: the caller stops dispatching and takes the worker back first.
+    private bool Dispatch(Frame frame)
     {
         switch (frame.Type)
         {
@@ -188,9 +203,43 @@ internal sealed class WorkerPipeReader
 
                 _irc.Read(frame);
                 break;
+            case FrameType.Recycled:
+                frame.Reader().EnsureEnd();
+                return CheckRecycled();
             default:
                 throw new ProtocolException($"A worker may not send {frame.Type} at this point.");
         }
+
+        return false;
+    }
+
+    // The worker decides whether its session ended cleanly; the supervisor checks that claim against what it saw, and
+    // reuses only a worker it has no reason to distrust (docs/process-model.md, "Reusing a worker").
+    private bool CheckRecycled()
+    {
+        if (_recycle is null)
+        {
+            throw new ProtocolException("Recycled arrived, but workers are not reused here (--worker-reuse is off).");
+        }
+
+        var life = _slot.Life;
+        if (life.KillReason is { } killing)
+        {
+            // Tainted in the supervisor's eyes (it misbehaved, fell behind, was dropped): it is dying, not reused.
+            s_log.Debug($"worker {_slot.ProcessId} said Recycled, but it is being killed ({killing}); not reusing it");
+            return false;
+        }
+
+        if (!life.SaidRecycled())
+        {
+            throw new ProtocolException(
+                !life.Ready ? "Recycled arrived before Ready: the worker had no client to recycle."
+                : life.Recycling ? "Recycled arrived twice."
+                : life.Leaving is not { } leaving ? "Recycled arrived without a Leaving frame first."
+                : $"Recycled arrived after a Leaving for \"{LeaveReasons.Describe(leaving.Reason)}\": only a client that closed or typed /quit leaves its worker reusable.");
+        }
+
+        return true;
     }
 
     private void RequireChat(FrameType type)

@@ -7,8 +7,8 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// attached workers in the order they came.
 /// </summary>
 /// <remarks>
-/// Counts kept: <c>starting</c> (spawned, not attached), idle (attached, in the pool), busy (serving a client).
-/// Processes = starting + idle + busy. Connections = busy + pending. The launcher asks <see cref="TryReserveSpawn"/>
+/// Counts kept: <c>starting</c> (spawned, not attached), idle (attached, in the pool), busy (serving a client),
+/// <c>retiring</c> (<c>--worker-reuse</c>: recycled, told to exit). Processes = starting + idle + busy + retiring. Connections = busy + pending. The launcher asks <see cref="TryReserveSpawn"/>
 /// whether to start one more; the answer covers both the pending connections that have no worker on the way and
 /// the pool's shortfall.
 /// </remarks>
@@ -22,6 +22,7 @@ internal sealed class WorkerRegistry
     private readonly AdmissionRules _admission;
     private int _starting;
     private int _busy;
+    private int _retiring;
     private readonly SpawnBackoff _backoff;
     private readonly TimeProvider _time;
     private bool _shuttingDown;
@@ -110,7 +111,7 @@ internal sealed class WorkerRegistry
                 return false;
             }
 
-            if (_starting + _idle.Count + _busy >= _settings.MaxClients)
+            if (_starting + _idle.Count + _busy + _retiring >= _settings.MaxClients)
             {
                 return false;
             }
@@ -171,6 +172,52 @@ internal sealed class WorkerRegistry
         }
     }
 
+    /// <summary>
+    /// <c>--worker-reuse</c>: the worker's client left cleanly and everything the supervisor queued for that client
+    /// is out of its pipe. Releases the connection (the per-address count with it) and moves the worker back to Idle
+    /// (<see cref="WorkerLifecycle.Recycle"/>); then, in this order: it retires once it has served
+    /// <c>--worker-reuse</c> clients, or in shutdown; it takes the oldest waiting connection if there is one; it
+    /// retires if the pool already holds <see cref="ServerSettings.MaxIdleWorkers"/>; else it is pooled.
+    /// </summary>
+    public RecycleResult Recycled(WorkerSlot slot)
+    {
+        lock (_lock)
+        {
+            if (slot.Life.State != WorkerState.Busy || !slot.Life.Recycling || slot.Life.KillReason is not null)
+            {
+                return new RecycleResult(RecycleOutcome.Gone);
+            }
+
+            _busy--;
+            var served = slot.Life.Recycle();
+            ReleaseConnection(served);
+            var uses = slot.Life.Uses;
+            if (uses >= _settings.WorkerReuse)
+            {
+                return Retire(slot, served, $"it has served {uses} clients (--worker-reuse {_settings.WorkerReuse})");
+            }
+
+            if (_shuttingDown)
+            {
+                return Retire(slot, served, "the server is shutting down");
+            }
+
+            if (_pending.TryDequeue(out var next))
+            {
+                BecomeBusy(slot, next);
+                return new RecycleResult(RecycleOutcome.Reassigned, served, next);
+            }
+
+            if (_idle.Count >= _settings.MaxIdleWorkers)
+            {
+                return Retire(slot, served, $"the pool already holds {_idle.Count} idle workers (twice --prespawn)");
+            }
+
+            _idle.AddLast(slot);
+            return new RecycleResult(RecycleOutcome.Pooled, served);
+        }
+    }
+
     /// <summary>The worker's process was reaped: free its slot and whatever it counted for. Returns its last state.</summary>
     public WorkerState Remove(WorkerSlot slot)
     {
@@ -187,6 +234,9 @@ internal sealed class WorkerRegistry
                     break;
                 case WorkerState.Busy:
                     _busy--;
+                    break;
+                case WorkerState.Retiring:
+                    _retiring--;
                     break;
                 case WorkerState.Exited:
                     return state;
@@ -254,8 +304,15 @@ internal sealed class WorkerRegistry
 
     private void BecomeBusy(WorkerSlot slot, PendingConnection connection)
     {
-        slot.Life.Assign(connection);
+        slot.Assign(connection);
         _busy++;
+    }
+
+    private RecycleResult Retire(WorkerSlot slot, PendingConnection served, string why)
+    {
+        slot.Life.Retire();
+        _retiring++;
+        return new RecycleResult(RecycleOutcome.Retired, served, Why: why);
     }
 
     private void CountConnection(PendingConnection connection)

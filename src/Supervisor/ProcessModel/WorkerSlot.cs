@@ -14,6 +14,7 @@ namespace ChatFork.Supervisor.ProcessModel;
 internal sealed class WorkerSlot : IDisposable
 {
     private readonly TaskCompletionSource _pipeClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile WorkerSession _session;
 
     public WorkerSlot(long id, IWorkerProcess process, NamedPipeServerStream pipe, string pipeName, byte[] secret, int outboxLimit, RoomFlow flow)
     {
@@ -26,6 +27,7 @@ internal sealed class WorkerSlot : IDisposable
         StartedTimestamp = Stopwatch.GetTimestamp();
         StartedAt = DateTimeOffset.Now;
         Outbox = new WorkerOutbox(this, pipe, outboxLimit, flow);
+        _session = new WorkerSession(this, null);
     }
 
     /// <summary>The worker's number, counted from 1; its pipe is named after it.</summary>
@@ -50,8 +52,15 @@ internal sealed class WorkerSlot : IDisposable
 
     public WorkerOutbox Outbox { get; }
 
-    /// <summary>The room member this worker's client is: its outbox.</summary>
-    public IRoomMember Member => Outbox;
+    /// <summary>The room member this worker's client is (its latest client's, with --worker-reuse), writing to its outbox.</summary>
+    public IRoomMember Member => _session;
+
+    /// <summary>The registry gives it <paramref name="connection"/> (under its lock): a new session, a new room member.</summary>
+    public void Assign(PendingConnection connection)
+    {
+        Life.Assign(connection);
+        _session = new WorkerSession(this, connection);
+    }
 
     /// <summary>Completes when the supervisor has read the worker's last frame (its pipe closed), or never attached.</summary>
     public Task PipeClosed => _pipeClosed.Task;

@@ -6,7 +6,8 @@ namespace ChatFork.Supervisor.Room;
 /// One thing for the room to do. A chat line's text travels in a <see cref="RentedLine"/> that this event owns: it is
 /// rented when the event is made and returned by <see cref="Release"/>, which whoever consumes the event calls (the
 /// room once it has relayed the line, or a pipe reader that could not post it), so relaying allocates nothing per
-/// message.
+/// message. <see cref="Handled"/>, if set, runs on the room's loop right after the event was handled: a fence, after
+/// which the room has done all it will with what came before (--worker-reuse waits on it for a leave).
 /// </summary>
 internal readonly record struct RoomEvent(
     RoomEventKind Kind,
@@ -15,7 +16,8 @@ internal readonly record struct RoomEvent(
     string? Text = null,
     string? Target = null,
     IReadOnlyList<string>? Lines = null,
-    Cluster.ClusterEvent? Cluster = null)
+    Cluster.ClusterEvent? Cluster = null,
+    Action? Handled = null)
 {
     /// <summary>A chat line (Said or Acted) whose UTF-8 text, already clean, is copied into a rented buffer.</summary>
     public static RoomEvent ChatLine(RoomEventKind kind, IRoomMember member, ReadOnlySpan<byte> utf8, ILineBudget? budget = null) =>

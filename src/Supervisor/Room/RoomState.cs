@@ -54,6 +54,7 @@ internal sealed partial class RoomState
         finally
         {
             e.Release();
+            e.Handled?.Invoke();
         }
     }
 

@@ -165,8 +165,190 @@ public sealed class WorkerRegistryTests
         Assert.That(registry.Admit(_slots.NewConnection("127.0.0.1", _time)).Refusal, Is.EqualTo(Refusal.ShuttingDown));
     }
 
-    private WorkerRegistry Registry(int prespawn, int maxClients = 8, int perIp = 64, SpawnBackoff? backoff = null) =>
-        new(Settings.With(maxClients: maxClients, perIp: perIp, prespawn: prespawn), backoff ?? new SpawnBackoff(_time), _time);
+    [Test]
+    public void A_recycled_worker_goes_back_to_the_pool_and_its_clients_address_is_released()
+    {
+        var registry = Registry(prespawn: 1, perIp: 1, workerReuse: 5);
+        var slot = StartAndAttach(registry);
+        var first = _slots.NewConnection("127.0.0.9", _time);
+        Assert.That(registry.Admit(first).Worker, Is.SameAs(slot));
+        var session = slot.Member;
+        Assert.That(session.Id, Is.EqualTo(first.Id));
+        Assert.That(registry.Admit(_slots.NewConnection("127.0.0.9", _time)).Refusal, Is.EqualTo(Refusal.TooManyFromAddress));
+
+        LeaveCleanly(slot);
+        var result = registry.Recycled(slot);
+
+        Assert.That(result.Outcome, Is.EqualTo(RecycleOutcome.Pooled));
+        Assert.That(result.Served, Is.SameAs(first));
+        Assert.That(slot.Life.State, Is.EqualTo(WorkerState.Idle));
+        Assert.That(slot.Life.Connection, Is.Null);
+        Assert.That(registry.IdleCount, Is.EqualTo(1));
+
+        var second = _slots.NewConnection("127.0.0.9", _time);
+        var again = registry.Admit(second);
+        Assert.That(again.Worker, Is.SameAs(slot), "the same process serves the next client");
+        Assert.That(slot.Life.Uses, Is.EqualTo(2));
+        Assert.That(slot.Member, Is.Not.SameAs(session), "each client is a room member of its own");
+        Assert.That(slot.Member.Id, Is.EqualTo(second.Id));
+        Assert.That(session.Id, Is.EqualTo(first.Id), "the old member still names the old client");
+    }
+
+    [Test]
+    public void A_recycled_worker_takes_the_oldest_waiting_connection_at_once()
+    {
+        var registry = Registry(prespawn: 0, perIp: 10, workerReuse: 5);
+        var first = _slots.NewConnection("127.0.0.1", _time);
+        registry.Admit(first);
+        var slot = ReserveAndStart(registry);
+        registry.Started(slot);
+        Assert.That(registry.Attached(slot), Is.SameAs(first));
+        var waiting = _slots.NewConnection("127.0.0.1", _time);
+        Assert.That(registry.Admit(waiting).Outcome, Is.EqualTo(AdmitOutcome.Queued));
+
+        LeaveCleanly(slot);
+        var result = registry.Recycled(slot);
+
+        Assert.That(result.Outcome, Is.EqualTo(RecycleOutcome.Reassigned));
+        Assert.That(result.Next, Is.SameAs(waiting));
+        Assert.That(slot.Life.State, Is.EqualTo(WorkerState.Busy));
+        Assert.That(slot.Life.Connection, Is.SameAs(waiting));
+        Assert.That(registry.TakeAllPending(), Is.Empty);
+    }
+
+    [Test]
+    public void A_worker_at_its_last_use_retires_even_when_a_connection_waits_and_one_is_started_for_it()
+    {
+        var registry = Registry(prespawn: 0, perIp: 10, maxClients: 2, workerReuse: 2);
+        var slot = ServeInTurn(registry, uses: 2);
+        var waiting = _slots.NewConnection("127.0.0.1", _time);
+        Assert.That(registry.Admit(waiting).Outcome, Is.EqualTo(AdmitOutcome.Queued));
+
+        LeaveCleanly(slot);
+        var result = registry.Recycled(slot);
+
+        Assert.That(result.Outcome, Is.EqualTo(RecycleOutcome.Retired));
+        Assert.That(result.Why, Does.Contain("--worker-reuse 2"));
+        Assert.That(slot.Life.State, Is.EqualTo(WorkerState.Retiring));
+        Assert.That(registry.TryReserveSpawn(), Is.True, "the waiting connection needs a fresh worker");
+        Assert.That(registry.TryReserveSpawn(), Is.False, "a retiring worker still counts against --max-clients until it is reaped");
+
+        Assert.That(registry.Remove(slot), Is.EqualTo(WorkerState.Retiring));
+        Assert.That(registry.ProcessCount, Is.Zero);
+    }
+
+    [Test]
+    public void A_recycled_worker_retires_when_the_pool_already_holds_twice_prespawn()
+    {
+        var registry = Registry(prespawn: 1, perIp: 10, workerReuse: 5);
+        var first = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        var second = StartAndAttach(registry); // the pool refilled while the client was served
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        StartAndAttach(registry); // and again
+        LeaveCleanly(first);
+        LeaveCleanly(second);
+        Assert.That(registry.Recycled(first).Outcome, Is.EqualTo(RecycleOutcome.Pooled));
+        Assert.That(registry.IdleCount, Is.EqualTo(2));
+
+        var result = registry.Recycled(second);
+
+        Assert.That(result.Outcome, Is.EqualTo(RecycleOutcome.Retired));
+        Assert.That(result.Why, Does.Contain("twice --prespawn"));
+        Assert.That(registry.IdleCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_recycled_worker_is_pooled_beside_the_fresh_one_started_while_it_served()
+    {
+        var registry = Registry(prespawn: 1, perIp: 10, workerReuse: 5);
+        var slot = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        StartAndAttach(registry); // the pool refilled while the client was served
+
+        LeaveCleanly(slot);
+
+        Assert.That(registry.Recycled(slot).Outcome, Is.EqualTo(RecycleOutcome.Pooled), "otherwise a sequence of clients would never reuse a worker");
+        Assert.That(registry.IdleCount, Is.EqualTo(2));
+        Assert.That(registry.TryReserveSpawn(), Is.False);
+    }
+
+    [Test]
+    public void In_shutdown_a_recycled_worker_retires()
+    {
+        var registry = Registry(prespawn: 1, workerReuse: 5);
+        var slot = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        LeaveCleanly(slot);
+        registry.BeginShutdown();
+
+        Assert.That(registry.Recycled(slot).Outcome, Is.EqualTo(RecycleOutcome.Retired));
+    }
+
+    [Test]
+    public void Recycling_a_worker_that_was_reaped_or_is_being_killed_does_nothing()
+    {
+        var registry = Registry(prespawn: 2, perIp: 10, workerReuse: 5);
+        var reaped = StartAndAttach(registry);
+        var killed = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        LeaveCleanly(reaped);
+        LeaveCleanly(killed);
+
+        Assert.That(registry.Remove(reaped), Is.EqualTo(WorkerState.Busy));
+        Assert.That(registry.Recycled(reaped).Outcome, Is.EqualTo(RecycleOutcome.Gone));
+
+        killed.Kill("it fell behind");
+        Assert.That(registry.Recycled(killed).Outcome, Is.EqualTo(RecycleOutcome.Gone));
+        Assert.That(registry.IdleCount, Is.Zero, "neither is pooled");
+    }
+
+    [Test]
+    public void Dropping_an_earlier_client_of_a_reused_worker_does_not_cut_off_its_current_one()
+    {
+        var registry = Registry(prespawn: 1, perIp: 10, workerReuse: 5);
+        var slot = StartAndAttach(registry);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        var earlier = slot.Member;
+        LeaveCleanly(slot);
+        registry.Recycled(slot);
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+
+        earlier.Drop("a late verdict about the earlier client");
+        Assert.That(((FakeWorkerProcess)slot.Process).Kills, Is.Zero);
+        slot.Member.Drop("its worker fell behind on the pipe (--worker-queue)");
+        Assert.That(((FakeWorkerProcess)slot.Process).Kills, Is.EqualTo(1));
+    }
+
+    private static void LeaveCleanly(WorkerSlot slot)
+    {
+        slot.Life.HandedOff(joined: true);
+        Assert.That(slot.Life.SaidReady(), Is.True);
+        slot.Life.SaidLeaving(new Protocol.LeavingMessage(Protocol.LeaveReason.ClientClosed, ""));
+        Assert.That(slot.Life.SaidRecycled(), Is.True);
+    }
+
+    // One worker started for a waiting connection, then given further clients in turn until it has served `uses`.
+    private WorkerSlot ServeInTurn(WorkerRegistry registry, int uses)
+    {
+        registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+        var slot = ReserveAndStart(registry);
+        registry.Started(slot);
+        Assert.That(registry.Attached(slot), Is.Not.Null);
+        for (var i = 1; i < uses; i++)
+        {
+            registry.Admit(_slots.NewConnection("127.0.0.1", _time));
+            LeaveCleanly(slot);
+            Assert.That(registry.Recycled(slot).Outcome, Is.EqualTo(RecycleOutcome.Reassigned));
+        }
+
+        Assert.That(slot.Life.Uses, Is.EqualTo(uses));
+        return slot;
+    }
+
+    private WorkerRegistry Registry(int prespawn, int maxClients = 8, int perIp = 64, SpawnBackoff? backoff = null, int workerReuse = 0) =>
+        new(Settings.With(maxClients: maxClients, perIp: perIp, prespawn: prespawn, workerReuse: workerReuse), backoff ?? new SpawnBackoff(_time), _time);
 
     private WorkerSlot ReserveAndStart(WorkerRegistry registry)
     {
