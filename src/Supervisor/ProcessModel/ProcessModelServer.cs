@@ -195,11 +195,12 @@ internal sealed class ProcessModelServer : IServerModel
         _stopping.Dispose();
     }
 
-    // Each worker holds two of the supervisor's descriptors while it lives (its pipe's listening socket and the
-    // connection; .NET's NamedPipeServerStream keeps both), and a waiting connection holds its accepted socket.
+    // Each worker holds one of the supervisor's descriptors while it lives (its pipe: WorkerPipeServer closes the
+    // listening socket once the worker connected), a waiting connection holds its accepted socket, and a worker
+    // being attached holds a third for a moment.
     private void RaiseDescriptorLimit()
     {
-        var needed = (3UL * (ulong)_settings.MaxClients) + 256;
+        var needed = (2UL * (ulong)_settings.MaxClients) + 256;
         if (DescriptorLimit.Raise(needed) is not { } limit)
         {
             return;

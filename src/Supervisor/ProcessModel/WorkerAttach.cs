@@ -41,7 +41,7 @@ internal sealed class WorkerAttach
         using var timeout = new CancellationTokenSource(_settings.AttachTimeout);
         try
         {
-            await slot.Pipe.WaitForConnectionAsync(timeout.Token);
+            await slot.PipeServer.WaitForConnectionAsync(timeout.Token);
             if (PipePaths.Forget(slot.PipeName) is { } problem)
             {
                 s_log.Warn($"could not remove the name of worker {slot.ProcessId}'s pipe ({slot.PipeName}): {problem}");
@@ -80,7 +80,8 @@ internal sealed class WorkerAttach
         }
         catch (UnauthorizedAccessException e)
         {
-            // What CurrentUserOnly throws in WaitForConnectionAsync when the peer runs as another user.
+            // What WaitForConnectionAsync throws when the peer runs as another user (CurrentUserOnly on Windows, our
+            // SO_PEERCRED check on Unix).
             return Fail(slot, $"a process of another user connected to worker {slot.ProcessId}'s pipe ({e.Message}); dropping it and killing the worker",
                 "a process of another user took its pipe");
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Pipes;
 using System.Security.Cryptography;
 using System.Text;
 using ChatFork.Platform;
@@ -120,12 +119,11 @@ internal sealed class WorkerLauncher : IDisposable
     {
         var workerId = Interlocked.Increment(ref _nextWorkerId);
         var pipeName = PipePaths.ForWorker(_supervisorProcessId, workerId);
-        NamedPipeServerStream? pipe = null;
+        WorkerPipeServer? pipe = null;
         try
         {
             // The pipe exists before the worker does, so the worker's first connect finds it.
-            pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte,
-                PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+            pipe = WorkerPipeServer.Listen(pipeName);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

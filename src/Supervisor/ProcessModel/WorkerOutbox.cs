@@ -1,4 +1,3 @@
-using System.IO.Pipes;
 using System.Net.Sockets;
 using ChatFork.Platform;
 using ChatFork.Protocol;
@@ -33,7 +32,6 @@ namespace ChatFork.Supervisor.ProcessModel;
 internal sealed class WorkerOutbox
 {
     private readonly WorkerSlot _slot;
-    private readonly PipeStream _pipe;
     private readonly int _limit;
     private readonly int _highWater;
     private readonly int _hardCap;
@@ -50,10 +48,9 @@ internal sealed class WorkerOutbox
     private volatile bool _closed;
     private TaskCompletionSource? _drained;
 
-    public WorkerOutbox(WorkerSlot slot, PipeStream pipe, int limit, RoomFlow flow)
+    public WorkerOutbox(WorkerSlot slot, int limit, RoomFlow flow)
     {
         _slot = slot;
-        _pipe = pipe;
         _limit = limit;
         _highWater = limit / 2;
         _hardCap = limit + ReserveFor(limit);
@@ -91,7 +88,7 @@ internal sealed class WorkerOutbox
         try
         {
             beforeSend();
-            handOff.Send(_pipe, client, _slot.ProcessId, message);
+            handOff.Send(_slot.Pipe, client, _slot.ProcessId, message);
         }
         finally
         {
@@ -338,7 +335,7 @@ internal sealed class WorkerOutbox
         {
             while (true)
             {
-                await _pipe.WriteAsync(_inFlight.WrittenMemory);
+                await _slot.Pipe.WriteAsync(_inFlight.WrittenMemory);
                 Volatile.Write(ref _lastProgress, Environment.TickCount64);
                 bool done;
                 TaskCompletionSource? drained = null;

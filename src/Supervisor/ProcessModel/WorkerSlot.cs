@@ -16,17 +16,17 @@ internal sealed class WorkerSlot : IDisposable
     private readonly TaskCompletionSource _pipeClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile WorkerSession _session;
 
-    public WorkerSlot(long id, IWorkerProcess process, NamedPipeServerStream pipe, string pipeName, byte[] secret, int outboxLimit, RoomFlow flow)
+    public WorkerSlot(long id, IWorkerProcess process, WorkerPipeServer pipe, string pipeName, byte[] secret, int outboxLimit, RoomFlow flow)
     {
         WorkerId = id;
         Process = process;
         ProcessId = process.Id;
-        Pipe = pipe;
+        PipeServer = pipe;
         PipeName = pipeName;
         Secret = secret;
         StartedTimestamp = Stopwatch.GetTimestamp();
         StartedAt = DateTimeOffset.Now;
-        Outbox = new WorkerOutbox(this, pipe, outboxLimit, flow);
+        Outbox = new WorkerOutbox(this, outboxLimit, flow);
         _session = new WorkerSession(this, null);
     }
 
@@ -37,7 +37,11 @@ internal sealed class WorkerSlot : IDisposable
 
     public IWorkerProcess Process { get; }
 
-    public NamedPipeServerStream Pipe { get; }
+    /// <summary>The supervisor's end of the worker's pipe, which <see cref="WorkerAttach"/> connects.</summary>
+    public WorkerPipeServer PipeServer { get; }
+
+    /// <summary>The connected pipe (it throws InvalidOperationException before the worker connected).</summary>
+    public PipeStream Pipe => PipeServer.Stream;
 
     /// <summary>The pipe's name (on Unix, the path of its socket).</summary>
     public string PipeName { get; }
@@ -78,7 +82,7 @@ internal sealed class WorkerSlot : IDisposable
     public void Dispose()
     {
         Outbox.Close();
-        Pipe.Dispose();
+        PipeServer.Dispose();
         Process.Dispose();
     }
 }

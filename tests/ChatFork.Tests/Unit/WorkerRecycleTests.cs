@@ -183,7 +183,7 @@ public sealed class WorkerRecycleTests
         var settings = Settings.With(prespawn: 1, perIp: 100, workerReuse: workerReuse);
         var registry = new WorkerRegistry(settings, new SpawnBackoff(TimeProvider.System), TimeProvider.System);
         var slot = _slots.NewSlot();
-        var connected = slot.Pipe.WaitForConnectionAsync();
+        var connected = slot.PipeServer.WaitForConnectionAsync(CancellationToken.None);
         _worker = new NamedPipeClientStream(".", slot.PipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
         await _worker.ConnectAsync(5000);
         await connected;

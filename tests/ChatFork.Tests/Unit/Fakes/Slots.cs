@@ -1,6 +1,6 @@
-using System.IO.Pipes;
 using System.Net;
 using System.Net.Sockets;
+using ChatFork.Platform;
 using ChatFork.Supervisor.ProcessModel;
 
 namespace ChatFork.Tests.Unit.Fakes;
@@ -16,7 +16,7 @@ internal sealed class Slots : IDisposable
     {
         var id = ++_nextWorker;
         var name = Path.Combine(Path.GetTempPath(), $"chatfork-unit-{Environment.ProcessId}-{Guid.NewGuid():N}.pipe");
-        var pipe = new NamedPipeServerStream(name, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        var pipe = WorkerPipeServer.Listen(name);
         var slot = new WorkerSlot(id, new FakeWorkerProcess(), pipe, name, new byte[16], 64 * 1024, new RoomFlow());
         _owned.Add(slot);
         _owned.Add(new Deleter(name));
