@@ -43,6 +43,9 @@ internal sealed record ServerSettings(
     /// <summary>How long a client may be held back without a break before it is disconnected (<c>--flood-timeout</c>).</summary>
     public TimeSpan FloodTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultFloodTimeoutSeconds);
 
+    /// <summary>People in the room up to whom joins and leaves are announced (<c>--announce-limit</c>); 0: no limit.</summary>
+    public int AnnounceLimit { get; init; } = 200;
+
     /// <summary>listen()'s backlog (<c>--listen-backlog</c>).</summary>
     public int ListenBacklog { get; init; } = 1024;
 
@@ -103,6 +106,7 @@ internal sealed record ServerSettings(
         Require(options.WorkerReuse < 2 || options.Model == ServerModel.Process, "--worker-reuse applies to --model process only: the other models start no processes.");
         Require(options.WorkerReuse < 2 || !irc, "--worker-reuse is not supported with --protocol irc yet: IRC workers are always fresh.");
         Require(options.PoolWait >= 0, "--pool-wait cannot be negative.");
+        Require(options.AnnounceLimit >= 0, "--announce-limit cannot be negative (0: no limit).");
         Require(options.SlowConsumerTimeout >= 1, "--slow-consumer-timeout must be at least 1 second.");
         Require(options.LineTimeout >= 0, "--line-timeout cannot be negative.");
         Require(options.LineRate >= 0, "--line-rate cannot be negative.");
@@ -118,6 +122,7 @@ internal sealed record ServerSettings(
             TimeSpan.FromSeconds(options.PoolWait), TimeSpan.FromSeconds(options.SlowConsumerTimeout), Path.GetFullPath(worker), options.EnableCrashCommand)
         {
             ListenBacklog = options.ListenBacklog,
+            AnnounceLimit = options.AnnounceLimit,
             LineTimeout = TimeSpan.FromSeconds(options.LineTimeout),
             LineRate = options.LineRate,
             LineBurst = options.LineBurst,

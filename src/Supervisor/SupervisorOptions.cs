@@ -72,6 +72,9 @@ public sealed class SupervisorOptions
     [Option("worker-queue", Default = 1024 * 1024, HelpText = "Bytes the supervisor queues for one worker's pipe. Past half of it the heaviest senders are slowed; past all of it every sender waits (a reserve of a quarter, at least 64 KiB, is kept for server notices).")]
     public int WorkerQueue { get; set; } = 1024 * 1024;
 
+    [Option("announce-limit", Default = 200, HelpText = "Most people in the room for whom joins and leaves are announced to everyone, and the names listed to a newcomer; above it (a room of thousands) only the count is given and /who lists everyone. 0: no limit.")]
+    public int AnnounceLimit { get; set; } = 200;
+
     [Option("slow-consumer-timeout", Default = 10, HelpText = "Seconds a client may take nothing while lines for it back up (past half of --worker-queue in the supervisor, or past --send-queue in its worker) before it is dropped as a slow consumer.")]
     public int SlowConsumerTimeout { get; set; } = 10;
 

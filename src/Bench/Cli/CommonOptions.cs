@@ -26,7 +26,7 @@ public abstract class CommonOptions
     [Option('n', MetaValue = "N", HelpText = "Sequential connections (echo-seq 2000, greeting 500).")]
     public int? Count { get; set; }
 
-    [Option('c', MetaValue = "C", HelpText = "Clients at once (echo-burst 200, memory 200, scale 1000).")]
+    [Option('c', "clients", MetaValue = "C", HelpText = "Clients at once (echo-burst 200, memory 200, scale 1000).")]
     public int? Clients { get; set; }
 
     [Option('k', MetaValue = "K", HelpText = "Chat clients (chat-burst 50, fanout 50).")]

@@ -55,7 +55,7 @@ internal sealed class ProcessModelServer : IServerModel
         _irc = settings.Irc is { } irc
             ? new IrcServer(irc, Environment.ProcessId, $"chatfork-{typeof(ProcessModelServer).Assembly.GetName().Version?.ToString(3)}")
             : null;
-        _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint, settings.ReusesWorkers ? settings.WorkerReuse : 0)) : null;
+        _room = settings.Mode == ServerMode.Chat && _irc is null ? new ChatRoom(new ProcessTable(_registry, endpoint, settings.ReusesWorkers ? settings.WorkerReuse : 0)) { AnnounceLimit = settings.AnnounceLimit } : null;
         if (_room is not null && settings.Cluster is { } cluster)
         {
             _cluster = new Cluster.RedisCluster(cluster, _room);

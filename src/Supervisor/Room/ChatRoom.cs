@@ -29,6 +29,13 @@ internal sealed class ChatRoom
         set => _state.Cluster = value;
     }
 
+    /// <summary>--announce-limit: see <see cref="RoomState.AnnounceLimit"/>.</summary>
+    public int AnnounceLimit
+    {
+        get => _state.AnnounceLimit;
+        set => _state.AnnounceLimit = value;
+    }
+
     public bool TryPost(RoomEvent e) => _loop.TryPost(e);
 
     public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) => _loop.PostAsync(e, cancellationToken);

@@ -144,6 +144,16 @@ internal sealed partial class RoomState
         }
     }
 
+    /// <summary>
+    /// The most people in the room for whom a join or a leave is announced to everyone and a newcomer is told every
+    /// name (<c>--announce-limit</c>; 0: no limit). Both cost O(people) each, so O(people²) for a room that fills:
+    /// 10,000 joins would be 50 million notices and 10,000 lists of up to 10,000 names, gigabytes through the
+    /// supervisor before anyone says a word. Above it a newcomer is told the count (and that /who lists everyone).
+    /// </summary>
+    public int AnnounceLimit { get; set; }
+
+    private bool Announces(int people) => AnnounceLimit == 0 || people <= AnnounceLimit;
+
     private void Join(IRoomMember output)
     {
         var nick = $"guest-{output.Id}";
@@ -152,24 +162,37 @@ internal sealed partial class RoomState
             nick = $"guest-{output.Id}-{n}";
         }
 
-        var others = _members.Values.Select(m => m.Nick).ToList();
+        var othersCount = _members.Count;
+        // The names only when they will be listed: building the list is O(people) per join too.
+        var others = Announces(othersCount + 1) ? _members.Values.Select(m => m.Nick).ToList() : [];
         var member = new Occupant(output, nick);
         _members.Add(output.Id, member);
         _byNick.Add(nick, member);
 
         Send(member, $"* you are {nick}; /nick NAME chooses another");
-        Send(member, others.Count == 0
+        Send(member, othersCount == 0
             ? "* nobody else is here yet; /help lists the commands"
-            : $"* here now: {string.Join(", ", others)} ({others.Count} {(others.Count == 1 ? "other" : "others")}); /help lists the commands");
-        Broadcast(member, _format.Encode($"* {nick} joined ({output.ServedByShort})"));
+            : Announces(_members.Count)
+                ? $"* here now: {string.Join(", ", others)} ({othersCount} {(othersCount == 1 ? "other" : "others")}); /help lists the commands"
+                : $"* here now: {othersCount} others (above {AnnounceLimit} people, joins and leaves are not announced; /who lists everyone); /help lists the commands");
+        if (Announces(_members.Count))
+        {
+            Broadcast(member, _format.Encode($"* {nick} joined ({output.ServedByShort})"));
+        }
+
         s_log.Info($"{nick} joined: connection {output.Id} from {output.PeerEndPoint}, served by {output.ServedBy}");
     }
 
     private void Leave(Occupant member, string how)
     {
+        var people = _members.Count;
         _members.Remove(member.Output.Id);
         _byNick.Remove(member.Nick);
-        Broadcast(member, _format.Encode($"* {member.Nick} left ({how})"));
+        if (Announces(people))
+        {
+            Broadcast(member, _format.Encode($"* {member.Nick} left ({how})"));
+        }
+
         s_log.Info($"{member.Nick} left ({how})");
     }
 

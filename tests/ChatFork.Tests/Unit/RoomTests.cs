@@ -171,6 +171,38 @@ public sealed partial class RoomTests
     }
 
     [Test]
+    public void Above_the_announce_limit_joins_and_leaves_are_not_announced_and_a_newcomer_gets_the_count_not_the_names()
+    {
+        var room = new RoomState(new FixedTable([]), _ => { }) { AnnounceLimit = 3 };
+        var members = Enumerable.Range(1, 5).Select(i => new FakeMember(i)).ToArray();
+        foreach (var member in members)
+        {
+            Join(room, member);
+        }
+
+        // Up to three people: announced, names listed. The fourth and fifth: neither.
+        Assert.That(members[0].Lines(), Is.EqualTo(new[]
+        {
+            "* you are guest-1; /nick NAME chooses another",
+            "* nobody else is here yet; /help lists the commands",
+            "* guest-2 joined (fake 2)",
+            "* guest-3 joined (fake 3)",
+        }));
+        Assert.That(members[2].Lines()[1], Is.EqualTo("* here now: guest-1, guest-2 (2 others); /help lists the commands"));
+        Assert.That(members[4].Lines()[1], Is.EqualTo(
+            "* here now: 4 others (above 3 people, joins and leaves are not announced; /who lists everyone); /help lists the commands"));
+
+        // A leave from a room of five is not announced; from a room of three it is again. Chat goes to everyone.
+        room.Handle(new RoomEvent(RoomEventKind.Left, members[4], Text: "quit"));
+        room.Handle(new RoomEvent(RoomEventKind.Left, members[3], Text: "quit"));
+        Assert.That(members[0].Lines(), Has.None.Contains(" left ("));
+        room.Handle(new RoomEvent(RoomEventKind.Left, members[2], Text: "quit"));
+        Assert.That(members[0].Lines().Last(), Is.EqualTo("* guest-3 left (quit)"));
+        Say(room, members[1], "still here");
+        Assert.That(members[0].Lines().Last(), Is.EqualTo("<guest-2> still here"));
+    }
+
+    [Test]
     public void Leaving_tells_the_others_how_and_frees_the_nick()
     {
         var (room, members) = RoomWith(3);
