@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ChatFork.Fanout;
 using ChatFork.Irc;
 using ChatFork.Platform;
 using ChatFork.Protocol;
@@ -23,6 +24,9 @@ namespace ChatFork.Worker;
 /// thread writes to the client. Whichever sees the end first calls <see cref="End"/>, which says why on the pipe,
 /// closes the client properly and exits the process.
 /// </summary>
+// CA1001: the ring's mapping (_ring) lives as long as the process; the process ends with Environment.Exit, never by
+// disposing this.
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the process.")]
 internal sealed class WorkerProcess : ISessionControl
 {
     private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
@@ -32,6 +36,7 @@ internal sealed class WorkerProcess : ISessionControl
     private SupervisorLink? _link;
     private ClientConnection? _client;
     private IrcSession? _irc;
+    private RingFeed? _ring;
     private int _ending;
 
     public WorkerProcess(WorkerArguments args)
@@ -80,7 +85,9 @@ internal sealed class WorkerProcess : ISessionControl
         HandoffMessage? handoff;
         try
         {
-            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff);
+            // --fanout shm: the room's ring arrives first, while this worker waits in the pool.
+            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff,
+                (frame, received) => _ring = new RingFeed(CurrentPlatform.RingShare.Open(RingAttachMessage.Read(frame), received)));
         }
         catch (ChatForkException e)
         {
@@ -248,6 +255,26 @@ internal sealed class WorkerProcess : ISessionControl
     {
         var client = _client!;
         long lastSequence = 0;
+        var ring = _ring;
+        var ringLines = 0;
+        // --fanout shm: lines from the ring, and lines for this client alone from the pipe (RingLine), each stream in
+        // the room's order (RingReader checks the ring's; the pipe's are checked here).
+        RingLineSink fromRing = (_, line) =>
+        {
+            client.EnqueueLine(line);
+            ringLines++;
+        };
+        RingLineSink fromPipe = (sequence, line) =>
+        {
+            if (sequence <= lastSequence)
+            {
+                WorkerLog.Error($"line {sequence} arrived after line {lastSequence}: the room's order is broken");
+            }
+
+            lastSequence = sequence;
+            client.EnqueueLine(line);
+            ringLines++;
+        };
         try
         {
             while (true)
@@ -257,6 +284,15 @@ internal sealed class WorkerProcess : ISessionControl
                 {
                     switch (frame.Type)
                     {
+                        case FrameType.RingJoin when ring is not null:
+                            ring.OnJoin(frame);
+                            break;
+                        case FrameType.RingLine when ring is not null:
+                            ring.OnLine(frame, fromPipe);
+                            break;
+                        case FrameType.Doorbell when ring is not null:
+                            ring.OnDoorbell();
+                            break;
                         case FrameType.Line:
                             var reader = frame.Reader();
                             var sequence = reader.ReadInt64();
@@ -288,6 +324,15 @@ internal sealed class WorkerProcess : ISessionControl
                     }
                 }
 
+                if (ring is not null)
+                {
+                    // Bounded per turn, so the pipe is looked at between runs of ring lines and the client's queue
+                    // is checked (WaitForRoom) at least every 64 KiB.
+                    ring.Drain(fromRing, 64 * 1024);
+                    wrote |= ringLines > 0;
+                    ringLines = 0;
+                }
+
                 if (wrote)
                 {
                     client.Commit();
@@ -297,6 +342,19 @@ internal sealed class WorkerProcess : ISessionControl
                     if (!client.WaitForRoom(_args.SlowConsumerTimeout))
                     {
                         EndTooSlow();
+                    }
+                }
+
+                if (ring is not null)
+                {
+                    if (ring.TakeReport(out var report))
+                    {
+                        _link!.SendRingPosition(report); // when caught up: "asleep here", and the next line rings
+                    }
+
+                    if (!ring.CaughtUp && !PipeReadiness.HasData(pipe))
+                    {
+                        continue; // more in the ring, nothing on the pipe: read on without waiting
                     }
                 }
 

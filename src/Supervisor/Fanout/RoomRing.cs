@@ -1,0 +1,153 @@
+using ChatFork.Fanout;
+using ChatFork.Platform;
+using ChatFork.Supervisor.Logging;
+using ChatFork.Supervisor.ProcessModel;
+using ChatFork.Supervisor.Room;
+using NLog;
+
+namespace ChatFork.Supervisor.Fanout;
+
+/// <summary>
+/// The room's ring in shared memory (<c>--fanout shm</c>): the room's loop writes each broadcast into it once
+/// (<see cref="RingWriter"/>), and every worker reads it from its own place (<c>RingReader</c>), instead of the
+/// supervisor writing the line down every worker's pipe.
+/// </summary>
+/// <remarks>
+/// <para>Shared once per worker, as it attaches (<see cref="Attach"/>: a read-only memfd over SCM_RIGHTS on Linux, a
+/// file mapping's name on Windows). A member joins at the head (<see cref="Join"/>, the <c>RingJoin</c> frame); its
+/// own lines (whispers, /who) stay on its pipe, tagged with the head, so its worker writes them after what it read
+/// from the ring below that point.</para>
+/// <para>Flow control follows the pipes' rules (<see cref="RoomFlow"/>): a member's backlog is the head minus what it
+/// reported read; past half the ring it is congested, past the ring less a reserve (a quarter, at least 64 KiB) full.
+/// The writer never writes over what a live member has not reported read: should a record not fit even so, the
+/// members holding it back are dropped, as a full pipe queue's member is (<see cref="MakeRoom"/>). A member past half
+/// the ring that reports no progress for <c>--slow-consumer-timeout</c> is dropped by housekeeping.</para>
+/// </remarks>
+internal sealed class RoomRing : IRoomRing, IDisposable
+{
+    private static readonly Logger s_log = LogManager.GetLogger("room");
+
+    private readonly RingMapping _mapping;
+    private readonly IRingShare _share;
+    private readonly RingWriter _writer;
+    private readonly List<RingCursor> _cursors = [];
+    private long _oldest; // a lower bound of the live cursors' positions (they only grow), so that most writes look at none
+
+    public RoomRing(RingMapping mapping, IRingShare share, RoomFlow flow)
+    {
+        _mapping = mapping;
+        _share = share;
+        Flow = flow;
+        _writer = new RingWriter(mapping.Memory);
+        var reserve = ReserveFor(mapping.Capacity);
+        HighWater = mapping.Capacity / 2;
+        FullAt = mapping.Capacity - reserve;
+    }
+
+    public RoomFlow Flow { get; }
+
+    public long Capacity => _mapping.Capacity;
+
+    /// <summary>Past this backlog a member is congested.</summary>
+    public long HighWater { get; }
+
+    /// <summary>Past this backlog a member is full: every sender waits.</summary>
+    public long FullAt { get; }
+
+    /// <summary>The head as workers see it (any thread).</summary>
+    public long PublishedHead => Volatile.Read(ref _mapping.Memory.Head);
+
+    /// <summary>The head, on the room's loop.</summary>
+    public long Head => _writer.Head;
+
+    public string Description => $"{Capacity / 1024} KiB ring by {_share.Name}";
+
+    /// <summary>What is kept above the full level for notices: a quarter of the ring, at least 64 KiB (as for the pipes' queues).</summary>
+    public static long ReserveFor(long capacity) => Math.Max(64 * 1024, capacity / 4);
+
+    /// <summary>Gives a freshly attached worker the ring. Before any other write on its pipe.</summary>
+    public void Attach(WorkerSlot slot) => _share.Send(slot.Pipe, _mapping);
+
+    public void Join(IRoomMember member)
+    {
+        if (member is not WorkerOutbox outbox)
+        {
+            throw new InvalidOperationException("Only a worker's outbox can read the room's ring.");
+        }
+
+        var cursor = new RingCursor(this, outbox, member.Id, Head);
+        outbox.JoinRing(cursor, Head);
+        _cursors.Add(cursor);
+    }
+
+    public void Leave(IRoomMember member)
+    {
+        var i = _cursors.FindIndex(c => c.Outbox == member);
+        if (i >= 0)
+        {
+            _cursors[i].Close();
+            _cursors.RemoveAt(i);
+        }
+    }
+
+    public void Write(long sequence, long excludedMemberId, ReadOnlySpan<byte> line)
+    {
+        MakeRoom(RingLayout.RecordSize(line.Length));
+        _writer.Write(sequence, excludedMemberId, line);
+    }
+
+    public void Publish()
+    {
+        var head = Head;
+        Interlocked.MemoryBarrier(); // the head is out before any sleeper's flag is read (see RingCursor)
+        foreach (var cursor in _cursors)
+        {
+            cursor.Reevaluate();
+            if (cursor.TakeSleeper(head))
+            {
+                cursor.Outbox.SendDoorbell();
+            }
+        }
+    }
+
+    public void Dispose() => _mapping.Dispose();
+
+    // The writer must not land on what a live member has not read. Flow control keeps members far from that (senders
+    // wait at the full level, the reserve holds notices); a member that runs through the reserve too is cut off, and
+    // the log and the room say why.
+    private void MakeRoom(int size)
+    {
+        if (_writer.Free(_oldest) >= size)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            _oldest = Head;
+            foreach (var c in _cursors)
+            {
+                if (!c.Closed)
+                {
+                    _oldest = Math.Min(_oldest, c.Position);
+                }
+            }
+
+            if (_writer.Free(_oldest) >= size)
+            {
+                return;
+            }
+
+            foreach (var c in _cursors)
+            {
+                if (!c.Closed && c.Position == _oldest)
+                {
+                    s_log.Event(LogLevel.Warn, LogEvents.SlowConsumer,
+                        $"{c.Outbox.ServedByShort} fell a whole ring behind ({c.Backlog} bytes unread, --ring-size {Capacity}); dropping it");
+                    c.Close();
+                    c.Outbox.Drop($"it fell a whole ring behind (--ring-size {Capacity})");
+                }
+            }
+        }
+    }
+}
