@@ -98,16 +98,6 @@ internal sealed class SupervisorLink : IChatLink
         }
     }
 
-    /// <summary>--fanout shm: how far the worker has read the room's ring (and whether it sleeps there), at once.</summary>
-    public void SendRingPosition(RingPositionMessage report)
-    {
-        lock (_lock)
-        {
-            report.WriteTo(_buffer);
-            FlushLocked();
-        }
-    }
-
     public void SendLeaving(LeavingMessage leaving)
     {
         lock (_lock)

@@ -37,6 +37,9 @@ internal sealed class WorkerProcess : ISessionControl
     private ClientConnection? _client;
     private IrcSession? _irc;
     private RingFeed? _ring;
+    private RingMapping? _ringMapping;
+    private RingMapping? _cursorMapping;
+    private long _ringCapacity;
     private int _ending;
 
     public WorkerProcess(WorkerArguments args)
@@ -85,9 +88,8 @@ internal sealed class WorkerProcess : ISessionControl
         HandoffMessage? handoff;
         try
         {
-            // --fanout shm: the room's ring arrives first, while this worker waits in the pool.
-            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff,
-                (frame, received) => _ring = new RingFeed(CurrentPlatform.RingShare.Open(RingAttachMessage.Read(frame), received)));
+            // --fanout shm: the room's ring and this worker's cursor page arrive first, while it waits in the pool.
+            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff, AttachRing);
         }
         catch (ChatForkException e)
         {
@@ -251,6 +253,32 @@ internal sealed class WorkerProcess : ISessionControl
         return Convert.FromHexString(hex);
     }
 
+    // Two RingAttach frames, each with its memfd on Linux: the ring (read-only) and the cursor page (read-write).
+    private void AttachRing(Frame frame, ReceivedDescriptor received)
+    {
+        var message = RingAttachMessage.Read(frame);
+        if (message.Part == RingPart.Ring ? _ringMapping is not null : _cursorMapping is not null)
+        {
+            throw new ProtocolException($"The supervisor sent the ring's {message.Part} twice.");
+        }
+
+        var mapping = CurrentPlatform.RingShare.Open(message, received);
+        if (message.Part == RingPart.Ring)
+        {
+            _ringMapping = mapping;
+            _ringCapacity = message.Capacity;
+        }
+        else
+        {
+            _cursorMapping = mapping;
+        }
+
+        if (_ringMapping is not null && _cursorMapping is not null)
+        {
+            _ring = new RingFeed(_ringMapping, _ringCapacity, _cursorMapping);
+        }
+    }
+
     private void ReadPipe(PipeStream pipe, FrameDecoder decoder)
     {
         var client = _client!;
@@ -291,7 +319,7 @@ internal sealed class WorkerProcess : ISessionControl
                             ring.OnLine(frame, fromPipe);
                             break;
                         case FrameType.Doorbell when ring is not null:
-                            ring.OnDoorbell();
+                            RingFeed.OnDoorbell();
                             break;
                         case FrameType.Line:
                             var reader = frame.Reader();
@@ -347,14 +375,17 @@ internal sealed class WorkerProcess : ISessionControl
 
                 if (ring is not null)
                 {
-                    if (ring.TakeReport(out var report))
+                    ring.Publish(); // into the cursor page: the supervisor's flow control reads it there
+                    if (!ring.CaughtUp)
                     {
-                        _link!.SendRingPosition(report); // when caught up: "asleep here", and the next line rings
+                        if (!PipeReadiness.HasData(pipe))
+                        {
+                            continue; // more in the ring, nothing on the pipe: read on without waiting
+                        }
                     }
-
-                    if (!ring.CaughtUp && !PipeReadiness.HasData(pipe))
+                    else if (!ring.TrySleep())
                     {
-                        continue; // more in the ring, nothing on the pipe: read on without waiting
+                        continue; // a line came as it was about to sleep
                     }
                 }
 

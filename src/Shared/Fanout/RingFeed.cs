@@ -4,31 +4,31 @@ using ChatFork.Protocol;
 namespace ChatFork.Fanout;
 
 /// <summary>
-/// A worker's whole part in <c>--fanout shm</c>, for whatever loop drives it: the mapped ring and its reader, the
-/// frames about it from the supervisor (<see cref="FrameType.RingJoin"/>, <see cref="FrameType.RingLine"/>,
-/// <see cref="FrameType.Doorbell"/>), and the reports back (<see cref="TakeReport"/>). No threads, no blocking.
+/// A worker's whole part in <c>--fanout shm</c>, for whatever loop drives it: the mapped ring and its reader, its
+/// cursor page, and the frames about them from the supervisor (<see cref="FrameType.RingJoin"/>,
+/// <see cref="FrameType.RingLine"/>, <see cref="FrameType.Doorbell"/>). No threads, no blocking, no system calls.
 /// </summary>
 /// <remarks>
-/// A loop uses it so: hand it those frames as they come; <see cref="Drain"/> after each batch; send what
-/// <see cref="TakeReport"/> gives; and when <see cref="CaughtUp"/>, wait on the pipe alone (the report just sent said
-/// "asleep here", so the supervisor sends a doorbell with the next line). While it is not caught up, it must not
-/// wait on the pipe; it should look at the pipe (without waiting) between drains, so that lines on the pipe are
-/// not held up behind a long run in the ring.
+/// A loop uses it so: hand it those frames as they come; <see cref="Drain"/> after each batch of them, then
+/// <see cref="Publish"/> (what it has handed on, into its cursor page, which the supervisor reads for flow
+/// control). While not <see cref="CaughtUp"/> it must not wait on the pipe (it may look, without waiting, between
+/// drains, so that lines on the pipe are not held up behind a long run in the ring). When caught up it calls
+/// <see cref="TrySleep"/>: true means it has said so in its page and may wait on the pipe, where the next line's
+/// doorbell will find it; false means a line came meanwhile, and it reads on.
 /// </remarks>
 internal sealed class RingFeed : IDisposable
 {
-    private static readonly TimeSpan s_reportEvery = TimeSpan.FromSeconds(1);
-
-    private readonly RingMapping _mapping;
+    private readonly RingMapping _ring;
+    private readonly RingMapping _cursor;
     private readonly RingReader _reader;
-    private long _reported;
-    private long _reportedAt = Environment.TickCount64;
-    private bool _saidAsleep;
+    private readonly RingCursorPage _page;
 
-    public RingFeed(RingMapping mapping)
+    public RingFeed(RingMapping ring, long capacity, RingMapping cursor)
     {
-        _mapping = mapping;
-        _reader = new RingReader(mapping.Memory);
+        _ring = ring;
+        _cursor = cursor;
+        _reader = new RingReader(ring.AsRing(capacity));
+        _page = cursor.AsCursorPage();
     }
 
     public RingReader Reader => _reader;
@@ -44,7 +44,7 @@ internal sealed class RingFeed : IDisposable
         var position = reader.ReadInt64();
         reader.EnsureEnd();
         _reader.Join(position, memberId);
-        _reported = position;
+        Publish();
     }
 
     /// <summary>
@@ -65,7 +65,6 @@ internal sealed class RingFeed : IDisposable
         // The position is a lower bound: what the room said before this line, the client reads before it. A reader
         // that is already past it (it read the ring while the line was on its way) writes it at once, after
         // broadcasts the room sequenced just after it; each client still sees one order, with no line missing.
-
         while (_reader.Position < position)
         {
             if (_reader.Drain(sink, int.MaxValue, upTo: position) == 0 && _reader.Position < position)
@@ -77,43 +76,50 @@ internal sealed class RingFeed : IDisposable
         sink(sequence, line);
     }
 
-    /// <summary>A <see cref="FrameType.Doorbell"/>: the supervisor saw this worker asleep and rang; it is awake now.</summary>
-    public void OnDoorbell() => _saidAsleep = false;
+    /// <summary>A <see cref="FrameType.Doorbell"/>: the supervisor took this worker's sleeping flag and rang. Nothing to do but read on.</summary>
+    public static void OnDoorbell()
+    {
+    }
 
     /// <summary>Hands up to about <paramref name="maxBytes"/> of the ring's lines to <paramref name="sink"/>; the number of lines.</summary>
     public int Drain(RingLineSink sink, int maxBytes) => _reader.Drain(sink, maxBytes);
 
-    /// <summary>
-    /// The report to send now, if one is due: "asleep at P" when caught up (once per doorbell), else the position
-    /// after every quarter ring read, and once a second while reading, so that a slow but steady reader is not taken
-    /// for a stalled one.
-    /// </summary>
-    public bool TakeReport(out RingPositionMessage report)
+    /// <summary>Writes the position read up to into the cursor page (release: the supervisor may reuse what is below it).</summary>
+    public void Publish()
     {
-        var position = _reader.Position;
-        var now = Environment.TickCount64;
-        if (_reader.Joined && !_saidAsleep && _reader.CaughtUp)
+        if (_reader.Joined)
         {
-            _saidAsleep = true;
-            return Sent(new RingPositionMessage(position, Sleeping: true), now, out report);
+            Volatile.Write(ref _page.Position, _reader.Position);
+        }
+    }
+
+    /// <summary>
+    /// Caught up: raises the sleeping flag, fences, and looks at the head once more. True: asleep, wait on the pipe
+    /// (the supervisor publishes the head, fences and looks at the flag, so one of the two sees the other: the
+    /// doorbell cannot be missed). False: a line came in between; the flag is taken back (if the supervisor took it
+    /// first, a doorbell is on its way and is harmless) and the caller reads on.
+    /// </summary>
+    public bool TrySleep()
+    {
+        if (!_reader.Joined)
+        {
+            return true;
         }
 
-        if (position - _reported >= _reader.Capacity / 4 || (position != _reported && now - _reportedAt >= (long)s_reportEvery.TotalMilliseconds))
+        Publish();
+        Interlocked.Exchange(ref _page.Sleeping, 1);
+        if (_reader.CaughtUp)
         {
-            return Sent(new RingPositionMessage(position, Sleeping: false), now, out report);
+            return true;
         }
 
-        report = default;
+        Interlocked.Exchange(ref _page.Sleeping, 0);
         return false;
     }
 
-    public void Dispose() => _mapping.Dispose();
-
-    private bool Sent(RingPositionMessage message, long now, out RingPositionMessage report)
+    public void Dispose()
     {
-        _reported = message.Position;
-        _reportedAt = now;
-        report = message;
-        return true;
+        _ring.Dispose();
+        _cursor.Dispose();
     }
 }

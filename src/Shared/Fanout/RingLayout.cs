@@ -23,6 +23,11 @@ namespace ChatFork.Fanout;
 /// <para>A record: <c>[i32 length][i32 ~length][i64 sequence][i64 excluded member id][length bytes of the line,
 /// without its terminator]</c>, padded to 8 bytes. The complement is a cheap check that a reader is at a record's
 /// start; the sequence (the room's order) must grow from one record to the next.</para>
+/// <para>Beside the ring, each worker has a cursor page of its own (<see cref="RingCursorPage"/>), which it writes and
+/// the supervisor reads: how far it has read, and whether it sleeps waiting for a doorbell. It is shared memory, not a
+/// frame on the pipe, because a worker whose pipe the room has stopped reading (flow control slows a sender that
+/// way) must still be able to say it has read on; a report on that pipe would wait behind the very lines being held
+/// back.</para>
 /// </remarks>
 internal static class RingLayout
 {
@@ -35,6 +40,11 @@ internal static class RingLayout
 
     /// <summary>No member is left out of the record (a line for everyone, such as a nick change).</summary>
     public const long NobodyExcluded = -1;
+
+    /// <summary>A worker's cursor page: what it has read (i64, at 0), and whether it sleeps (i32, at 64).</summary>
+    public const int CursorPageSize = 4096;
+    public const int CursorPositionOffset = 0;
+    public const int CursorSleepingOffset = 64;
 
     public const long MinCapacity = 64 * 1024;
     public const long MaxCapacity = 1L << 30;

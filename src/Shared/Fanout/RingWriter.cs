@@ -23,6 +23,9 @@ internal sealed class RingWriter
 
     public long Capacity => _ring.Capacity;
 
+    /// <summary>The ring's memory (its header's head, for readers of it in this process).</summary>
+    public RingMemory Memory => _ring;
+
     /// <summary>Where the next record goes: the end of what readers may read.</summary>
     public long Head => _head;
 

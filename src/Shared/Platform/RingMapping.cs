@@ -5,10 +5,11 @@ using ChatFork.Protocol;
 namespace ChatFork.Platform;
 
 /// <summary>
-/// A room's ring mapped into this process: read-write in the supervisor, read-only in a worker. Through the BCL's
+/// Shared memory of <c>--fanout shm</c> mapped into this process: the room's ring (read-write in the supervisor,
+/// read-only in a worker) or a worker's cursor page (read-write in both). Through the BCL's
 /// <see cref="MemoryMappedFile"/>, which is exactly <c>mmap(MAP_SHARED)</c> with <c>PROT_READ</c> or
 /// <c>PROT_READ|PROT_WRITE</c> on Linux, and <c>CreateFileMappingW</c> / <c>OpenFileMappingW</c> with
-/// <c>MapViewOfFile(FILE_MAP_READ)</c> on Windows: no interop of our own for those.
+/// <c>MapViewOfFile(FILE_MAP_READ or FILE_MAP_WRITE)</c> on Windows: no interop of our own for those.
 /// </summary>
 internal sealed unsafe class RingMapping : IDisposable
 {
@@ -16,19 +17,18 @@ internal sealed unsafe class RingMapping : IDisposable
     private readonly MemoryMappedViewAccessor _view;
     private byte* _pointer;
 
-    public RingMapping(MemoryMappedFile file, long capacity, bool writable, string mappingName)
+    public RingMapping(MemoryMappedFile file, long size, bool writable, string mappingName)
     {
         _file = file;
         try
         {
             _view = file.CreateViewAccessor(0, 0, writable ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.Read);
-            if (_view.Capacity < RingLayout.MappingSize(capacity))
+            if (_view.Capacity < size)
             {
-                throw new ProtocolException($"The shared ring maps {_view.Capacity} bytes, fewer than a ring of {capacity} bytes needs.");
+                throw new ProtocolException($"The shared memory maps {_view.Capacity} bytes, fewer than the {size} it must hold.");
             }
 
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
-            Memory = new RingMemory(_pointer + _view.PointerOffset, capacity);
         }
         catch
         {
@@ -37,18 +37,27 @@ internal sealed unsafe class RingMapping : IDisposable
             throw;
         }
 
+        Size = size;
         MappingName = mappingName;
     }
 
-    public RingMemory Memory { get; }
-
-    public long Capacity => Memory.Capacity;
+    public long Size { get; }
 
     /// <summary>Windows: the file mapping's name; Linux: empty (the memfd travels instead).</summary>
     public string MappingName { get; }
 
-    /// <summary>Linux, supervisor: a read-only descriptor of the ring's memfd, the one workers get. Null elsewhere.</summary>
-    public Microsoft.Win32.SafeHandles.SafeFileHandle? ReadOnlyDescriptor { get; init; }
+    /// <summary>Linux, supervisor: the descriptor a worker gets (read-only for the ring). Null elsewhere.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? SharedDescriptor { get; init; }
+
+    /// <summary>The mapping as a ring of <paramref name="capacity"/> bytes.</summary>
+    public RingMemory AsRing(long capacity) => Size >= RingLayout.MappingSize(capacity)
+        ? new RingMemory(Base, capacity)
+        : throw new ProtocolException($"The shared ring maps {Size} bytes, fewer than a ring of {capacity} bytes needs.");
+
+    /// <summary>The mapping as a worker's cursor page.</summary>
+    public RingCursorPage AsCursorPage() => new(Base);
+
+    private byte* Base => _pointer != null ? _pointer + _view.PointerOffset : throw new ObjectDisposedException(nameof(RingMapping));
 
     public void Dispose()
     {
@@ -60,6 +69,6 @@ internal sealed unsafe class RingMapping : IDisposable
 
         _view.Dispose();
         _file.Dispose();
-        ReadOnlyDescriptor?.Dispose();
+        SharedDescriptor?.Dispose();
     }
 }

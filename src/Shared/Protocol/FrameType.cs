@@ -31,8 +31,6 @@ internal enum FrameType : byte
     IrcRegister = 11,
     /// <summary>IRC mode: one parsed command for the server's shared state (<see cref="IrcCommandMessage"/>).</summary>
     IrcCommand = 12,
-    /// <summary>--fanout shm: how far this worker has read the room's ring, and whether it sleeps there (<see cref="RingPositionMessage"/>).</summary>
-    RingPosition = 14,
 
     // supervisor -> worker
     /// <summary>A client connection for this worker. On Unix the socket's fd rides along as SCM_RIGHTS.</summary>
@@ -45,9 +43,9 @@ internal enum FrameType : byte
     IrcNick = 67,
     /// <summary>IRC mode: close the client with this reason (<c>ERROR :Closing Link</c>) after the lines before it.</summary>
     IrcClose = 68,
-    /// <summary>--fanout shm: the room's ring in shared memory (<see cref="RingAttachMessage"/>); on Linux its memfd rides along as SCM_RIGHTS.</summary>
+    /// <summary>--fanout shm: the room's ring, or this worker's cursor page, in shared memory (<see cref="RingAttachMessage"/>); on Linux the memfd rides along as SCM_RIGHTS.</summary>
     RingAttach = 69,
-    /// <summary>--fanout shm: the ring has new lines for a worker that said it sleeps. Empty.</summary>
+    /// <summary>--fanout shm: the ring has new lines for a worker whose cursor page says it sleeps. Empty.</summary>
     Doorbell = 70,
     /// <summary>--fanout shm: this worker's member id and the ring position it starts reading at (<see cref="RingFrames"/>).</summary>
     RingJoin = 71,

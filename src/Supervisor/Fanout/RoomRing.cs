@@ -1,5 +1,6 @@
 using ChatFork.Fanout;
 using ChatFork.Platform;
+using ChatFork.Protocol;
 using ChatFork.Supervisor.Logging;
 using ChatFork.Supervisor.ProcessModel;
 using ChatFork.Supervisor.Room;
@@ -26,27 +27,31 @@ namespace ChatFork.Supervisor.Fanout;
 internal sealed class RoomRing : IRoomRing, IDisposable
 {
     private static readonly Logger s_log = LogManager.GetLogger("room");
+    private static readonly TimeSpan s_watchInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly RingMapping _mapping;
     private readonly IRingShare _share;
     private readonly RingWriter _writer;
     private readonly List<RingCursor> _cursors = [];
+    private volatile RingCursor[] _snapshot = []; // for the watch, off the room's loop
+    private int _behind; // cursors not at the normal level
+    private int _watching;
     private long _oldest; // a lower bound of the live cursors' positions (they only grow), so that most writes look at none
 
-    public RoomRing(RingMapping mapping, IRingShare share, RoomFlow flow)
+    public RoomRing(RingMapping mapping, long capacity, IRingShare share, RoomFlow flow)
     {
         _mapping = mapping;
         _share = share;
         Flow = flow;
-        _writer = new RingWriter(mapping.Memory);
-        var reserve = ReserveFor(mapping.Capacity);
-        HighWater = mapping.Capacity / 2;
-        FullAt = mapping.Capacity - reserve;
+        _writer = new RingWriter(mapping.AsRing(capacity));
+        Capacity = capacity;
+        HighWater = capacity / 2;
+        FullAt = capacity - ReserveFor(capacity);
     }
 
     public RoomFlow Flow { get; }
 
-    public long Capacity => _mapping.Capacity;
+    public long Capacity { get; }
 
     /// <summary>Past this backlog a member is congested.</summary>
     public long HighWater { get; }
@@ -55,7 +60,7 @@ internal sealed class RoomRing : IRoomRing, IDisposable
     public long FullAt { get; }
 
     /// <summary>The head as workers see it (any thread).</summary>
-    public long PublishedHead => Volatile.Read(ref _mapping.Memory.Head);
+    public long PublishedHead => Volatile.Read(ref _writer.Memory.Head);
 
     /// <summary>The head, on the room's loop.</summary>
     public long Head => _writer.Head;
@@ -65,19 +70,37 @@ internal sealed class RoomRing : IRoomRing, IDisposable
     /// <summary>What is kept above the full level for notices: a quarter of the ring, at least 64 KiB (as for the pipes' queues).</summary>
     public static long ReserveFor(long capacity) => Math.Max(64 * 1024, capacity / 4);
 
-    /// <summary>Gives a freshly attached worker the ring. Before any other write on its pipe.</summary>
-    public void Attach(WorkerSlot slot) => _share.Send(slot.Pipe, _mapping);
+    /// <summary>Gives a freshly attached worker the ring and a cursor page of its own. Before any other write on its pipe.</summary>
+    public void Attach(WorkerSlot slot)
+    {
+        var page = _share.Create(RingPart.CursorPage, RingLayout.CursorPageSize);
+        try
+        {
+            _share.Send(slot.Pipe, RingPart.Ring, _mapping, Capacity);
+            _share.Send(slot.Pipe, RingPart.CursorPage, page, RingLayout.CursorPageSize);
+        }
+        catch
+        {
+            page.Dispose();
+            throw;
+        }
+
+        // The page descriptor is the worker's now; the supervisor keeps only its mapping.
+        page.SharedDescriptor?.Dispose();
+        slot.Outbox.AttachRing(new RingCursor(this, slot.Outbox, page));
+    }
 
     public void Join(IRoomMember member)
     {
-        if (member is not WorkerOutbox outbox)
+        if (member is not WorkerOutbox { Ring: { } cursor } outbox)
         {
-            throw new InvalidOperationException("Only a worker's outbox can read the room's ring.");
+            throw new InvalidOperationException("Only a worker that was given the ring can join it.");
         }
 
-        var cursor = new RingCursor(this, outbox, member.Id, Head);
-        outbox.JoinRing(cursor, Head);
+        cursor.Join(Head);
+        outbox.JoinRing(Head);
         _cursors.Add(cursor);
+        _snapshot = [.. _cursors];
     }
 
     public void Leave(IRoomMember member)
@@ -87,6 +110,7 @@ internal sealed class RoomRing : IRoomRing, IDisposable
         {
             _cursors[i].Close();
             _cursors.RemoveAt(i);
+            _snapshot = [.. _cursors];
         }
     }
 
@@ -110,7 +134,44 @@ internal sealed class RoomRing : IRoomRing, IDisposable
         }
     }
 
+    /// <summary>A cursor's level changed: the room's flow control hears of it, and while any is behind, the watch runs.</summary>
+    public void Moved(RoomFlow.Level from, RoomFlow.Level to)
+    {
+        Flow.Moved(from, to);
+        if (from == RoomFlow.Level.Normal && Interlocked.Increment(ref _behind) == 1 && Interlocked.Exchange(ref _watching, 1) == 0)
+        {
+            _ = Task.Run(WatchAsync);
+        }
+        else if (to == RoomFlow.Level.Normal)
+        {
+            Interlocked.Decrement(ref _behind);
+        }
+    }
+
     public void Dispose() => _mapping.Dispose();
+
+    // While a member is behind, the senders may all be waiting, so no batch comes to re-read the cursor pages: look
+    // at them every few milliseconds until every member is back to normal, and the waiting senders go on at once.
+    private async Task WatchAsync()
+    {
+        while (true)
+        {
+            while (Volatile.Read(ref _behind) > 0)
+            {
+                await Task.Delay(s_watchInterval);
+                foreach (var cursor in _snapshot)
+                {
+                    cursor.Reevaluate();
+                }
+            }
+
+            Volatile.Write(ref _watching, 0);
+            if (Volatile.Read(ref _behind) == 0 || Interlocked.Exchange(ref _watching, 1) != 0)
+            {
+                return;
+            }
+        }
+    }
 
     // The writer must not land on what a live member has not read. Flow control keeps members far from that (senders
     // wait at the full level, the reserve holds notices); a member that runs through the reserve too is cut off, and

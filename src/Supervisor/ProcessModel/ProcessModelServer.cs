@@ -67,7 +67,7 @@ internal sealed class ProcessModelServer : IServerModel
         // cluster's room stay on the pipes (docs/architecture.md, "Fan-out through shared memory").
         if (_room is not null && _cluster is null && settings.Fanout == FanoutMode.Shm)
         {
-            _ring = new Fanout.RoomRing(CurrentPlatform.RingShare.Create(settings.RingSize), CurrentPlatform.RingShare, _flow);
+            _ring = new Fanout.RoomRing(CurrentPlatform.RingShare.Create(Protocol.RingPart.Ring, settings.RingSize), settings.RingSize, CurrentPlatform.RingShare, _flow);
             _room.Ring = _ring;
         }
 

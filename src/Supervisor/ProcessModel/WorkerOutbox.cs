@@ -146,12 +146,14 @@ internal sealed class WorkerOutbox : IRoomMember
     /// <summary>--fanout shm: this member's place in the room's ring, once it joined; null with pipes.</summary>
     public Fanout.RingCursor? Ring => _ring;
 
+    /// <summary>--fanout shm: the worker was given the ring and this cursor page as it attached.</summary>
+    public void AttachRing(Fanout.RingCursor cursor) => _ring = cursor;
+
     /// <summary>--fanout shm, the room's loop: the member joins the ring at <paramref name="position"/> (the RingJoin frame, before its first line).</summary>
-    public void JoinRing(Fanout.RingCursor cursor, long position)
-    {
-        RingFrames.WriteJoin(_fromRoom, Id, position);
-        _ring = cursor;
-    }
+    public void JoinRing(long position) => RingFrames.WriteJoin(_fromRoom, Id, position);
+
+    /// <summary>The worker broke the protocol through shared memory: kill it, and say so.</summary>
+    public void Misbehaved(string what) => _slot.Kill($"it broke the ring protocol: {what}", misbehaved: true);
 
     /// <summary>--fanout shm: the ring has lines for this sleeping worker. Any thread (the room's loop, a pipe reader).</summary>
     public void SendDoorbell()

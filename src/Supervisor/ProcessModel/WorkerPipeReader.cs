@@ -182,15 +182,7 @@ internal sealed class WorkerPipeReader
             case FrameType.Log:
                 WriteWorkerLog(LogMessage.Read(frame));
                 break;
-            case FrameType.RingPosition:
-                RequireChat(frame.Type);
-                if (_slot.Outbox.Ring is not { } cursor)
-                {
-                    throw new ProtocolException("RingPosition arrived from a worker that reads no ring.");
-                }
 
-                cursor.Report(RingPositionMessage.Read(frame));
-                break;
             case FrameType.IrcRegister or FrameType.IrcCommand:
                 if (!_slot.Life.Ready || _irc is null)
                 {

@@ -126,7 +126,8 @@ public sealed class RingTests
     public void A_line_for_one_member_waits_until_its_worker_has_read_the_ring_up_to_its_tag()
     {
         using var ring = Ring.Make();
-        using var feed = ring.Feed();
+        var (feed, _) = ring.Feed();
+        using var f = feed;
         var got = new List<string>();
         RingLineSink sink = (sequence, line) => got.Add($"{sequence} {Encoding.UTF8.GetString(line)}");
         feed.OnJoin(Frame(b => RingFrames.WriteJoin(b, 7, ring.Writer.Head)));
@@ -142,32 +143,31 @@ public sealed class RingTests
     }
 
     [Test]
-    public void A_caught_up_worker_says_it_sleeps_once_until_its_doorbell_and_reports_every_quarter_ring()
+    public void A_worker_publishes_its_position_in_its_cursor_page_and_sleeps_only_when_nothing_came_meanwhile()
     {
         using var ring = Ring.Make();
-        using var feed = ring.Feed();
+        var (feed, page) = ring.Feed();
+        using var _ = feed;
         RingLineSink sink = (_, _) => { };
-        Assert.That(feed.TakeReport(out _), Is.False, "nothing to report before it joins");
         feed.OnJoin(Frame(b => RingFrames.WriteJoin(b, 7, 0)));
-        Assert.That(feed.TakeReport(out var report), Is.True);
-        Assert.That(report, Is.EqualTo(new RingPositionMessage(0, Sleeping: true)));
-        Assert.That(feed.TakeReport(out _), Is.False, "said once");
+        Assert.That(feed.TrySleep(), Is.True, "caught up: it may wait on its pipe");
+        Assert.That(page.Sleeping, Is.EqualTo(1), "and says so where the supervisor looks");
 
-        feed.OnDoorbell();
-        long sequence = 0;
-        var line = new byte[1000];
-        while (ring.Writer.Head < Capacity / 2)
-        {
-            ring.Writer.Write(++sequence, RingLayout.NobodyExcluded, line);
-        }
+        // The supervisor takes the flag as it rings; the worker reads what came and publishes how far it got.
+        ring.Writer.Write(1, RingLayout.NobodyExcluded, new byte[1000]);
+        Assert.That(Interlocked.Exchange(ref page.Sleeping, 0), Is.EqualTo(1));
+        Assert.That(feed.Drain(sink, int.MaxValue), Is.EqualTo(1));
+        Assert.That(page.Position, Is.Zero, "not before it publishes");
+        feed.Publish();
+        Assert.That(page.Position, Is.EqualTo(ring.Writer.Head));
 
-        feed.Drain(sink, (int)(Capacity / 4));
-        Assert.That(feed.TakeReport(out report), Is.True);
-        Assert.That(report.Sleeping, Is.False);
-        Assert.That(report.Position, Is.GreaterThanOrEqualTo(Capacity / 4));
-        feed.Drain(sink, int.MaxValue);
-        Assert.That(feed.TakeReport(out report), Is.True);
-        Assert.That(report, Is.EqualTo(new RingPositionMessage(ring.Writer.Head, Sleeping: true)));
+        // A line that lands between its last read and its flag: it must not sleep on it.
+        Assert.That(feed.TrySleep(), Is.True);
+        page.Sleeping = 0;
+        ring.Writer.Write(2, RingLayout.NobodyExcluded, new byte[10]);
+        Assert.That(feed.CaughtUp, Is.False);
+        Assert.That(feed.TrySleep(), Is.False, "a line came: read on");
+        Assert.That(page.Sleeping, Is.Zero);
     }
 
     private static Frame Frame(Action<FrameBuffer> write)
@@ -190,26 +190,35 @@ public sealed class RingTests
         private Ring(RingMapping mapping)
         {
             _mapping = mapping;
-            Writer = new RingWriter(mapping.Memory);
+            Writer = new RingWriter(mapping.AsRing(Capacity));
         }
 
         public RingWriter Writer { get; }
 
-        public RingMemory Memory => _mapping.Memory;
+        public RingMemory Memory => Writer.Memory;
 
-        public static Ring Make() => new(CurrentPlatform.RingShare.Create(Capacity));
+        public static Ring Make() => new(CurrentPlatform.RingShare.Create(RingPart.Ring, Capacity));
 
-        public Microsoft.Win32.SafeHandles.SafeFileHandle ReadOnlyCopy() =>
-            File.OpenHandle($"/proc/self/fd/{_mapping.ReadOnlyDescriptor!.DangerousGetHandle()}", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        public Microsoft.Win32.SafeHandles.SafeFileHandle ReadOnlyCopy() => Reopen(_mapping, FileAccess.Read);
 
         public RingReader Reader(long memberId, long at = 0)
         {
-            var reader = new RingReader(Map().Memory);
+            var reader = new RingReader(Map(_mapping, RingPart.Ring, Capacity).AsRing(Capacity));
             reader.Join(at, memberId);
             return reader;
         }
 
-        public RingFeed Feed() => new(Map());
+        /// <summary>A worker's feed, and its cursor page as the supervisor sees it.</summary>
+        public (RingFeed Feed, RingCursorPage Page) Feed()
+        {
+            var page = CurrentPlatform.RingShare.Create(RingPart.CursorPage, RingLayout.CursorPageSize);
+            _readers.Add(page);
+            var feed = new RingFeed(Map(_mapping, RingPart.Ring, Capacity), Capacity, Map(page, RingPart.CursorPage, RingLayout.CursorPageSize, FileAccess.ReadWrite));
+            return (feed, page.AsCursorPage());
+        }
+
+        private static Microsoft.Win32.SafeHandles.SafeFileHandle Reopen(RingMapping mapping, FileAccess access) =>
+            File.OpenHandle($"/proc/self/fd/{mapping.SharedDescriptor!.DangerousGetHandle()}", FileMode.Open, access, FileShare.ReadWrite);
 
         public void Dispose()
         {
@@ -221,14 +230,14 @@ public sealed class RingTests
             _mapping.Dispose();
         }
 
-        // The worker's way: the frame, and the read-only descriptor as SCM_RIGHTS would have delivered it.
-        private RingMapping Map()
+        // The worker's way: the frame, and a descriptor as SCM_RIGHTS would have delivered it.
+        private RingMapping Map(RingMapping of, RingPart part, long capacity, FileAccess access = FileAccess.Read)
         {
             using var received = new ReceivedDescriptor();
-            var handle = ReadOnlyCopy();
+            var handle = Reopen(of, access);
             received.Fd = (int)handle.DangerousGetHandle();
             handle.SetHandleAsInvalid();
-            var mapping = CurrentPlatform.RingShare.Open(new RingAttachMessage(Capacity, ""), received);
+            var mapping = CurrentPlatform.RingShare.Open(new RingAttachMessage(part, capacity, ""), received);
             _readers.Add(mapping);
             return mapping;
         }
