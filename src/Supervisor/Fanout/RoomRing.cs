@@ -116,7 +116,15 @@ internal sealed class RoomRing : IRoomRing, IDisposable
 
     public void Write(long sequence, long excludedMemberId, ReadOnlySpan<byte> line)
     {
-        MakeRoom(RingLayout.RecordSize(line.Length));
+        var size = RingLayout.RecordSize(line.Length);
+        if (Head + size - _oldest > HighWater)
+        {
+            // Someone may be behind: read the pages now, as the pipes' outboxes look at their level with each line
+            // past their high-water mark, so that the senders are stopped while the reserve still holds.
+            Refresh();
+        }
+
+        MakeRoom(size);
         _writer.Write(sequence, excludedMemberId, line);
     }
 
@@ -149,6 +157,20 @@ internal sealed class RoomRing : IRoomRing, IDisposable
     }
 
     public void Dispose() => _mapping.Dispose();
+
+    // Reads every member's page: their levels, and the oldest place a live member still has to read.
+    private void Refresh()
+    {
+        _oldest = Head;
+        foreach (var c in _cursors)
+        {
+            c.Reevaluate();
+            if (!c.Closed)
+            {
+                _oldest = Math.Min(_oldest, c.Position);
+            }
+        }
+    }
 
     // While a member is behind, the senders may all be waiting, so no batch comes to re-read the cursor pages: look
     // at them every few milliseconds until every member is back to normal, and the waiting senders go on at once.
@@ -185,15 +207,7 @@ internal sealed class RoomRing : IRoomRing, IDisposable
 
         while (true)
         {
-            _oldest = Head;
-            foreach (var c in _cursors)
-            {
-                if (!c.Closed)
-                {
-                    _oldest = Math.Min(_oldest, c.Position);
-                }
-            }
-
+            Refresh();
             if (_writer.Free(_oldest) >= size)
             {
                 return;
