@@ -97,6 +97,8 @@ internal sealed record ServerSettings(
         Require(options.LineRate >= 0, "--line-rate cannot be negative.");
         Require(options.LineBurst >= 1, "--line-burst must be at least 1.");
         Require(options.FloodTimeout >= 0, "--flood-timeout cannot be negative.");
+        Require(options.Fanout == FanoutMode.Pipe || options.Model == ServerModel.Process,
+            "--fanout shm fans the room out to worker processes: it needs --model process.");
         Require(options.RingSize is >= 256 * 1024 and <= 1 << 30 && (options.RingSize & (options.RingSize - 1)) == 0,
             "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);

@@ -70,6 +70,10 @@ internal sealed class ProcessModelServer : IServerModel
             _ring = new Fanout.RoomRing(CurrentPlatform.RingShare.Create(Protocol.RingPart.Ring, settings.RingSize), settings.RingSize, CurrentPlatform.RingShare, _flow);
             _room.Ring = _ring;
         }
+        else if (settings.Fanout == FanoutMode.Shm)
+        {
+            s_log.Info($"--fanout shm is for the chat room alone: {(_irc is not null ? "IRC mode's channels" : _cluster is not null ? "the cluster's room" : "echo mode")} fans out on the pipes");
+        }
 
         _reaper = new Reaper(_registry, _exits);
         _reaper.Reaped += OnReaped;
