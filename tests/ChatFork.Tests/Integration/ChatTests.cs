@@ -17,8 +17,13 @@ public sealed partial class ChatTests
     private readonly string _model;
     private readonly string _fanout;
 
+    public ChatTests(string model)
+        : this(model, "pipe")
+    {
+    }
+
     // fanout: how the room reaches the workers (--fanout); the process model's room also runs through the shared ring.
-    public ChatTests(string model, string fanout = "pipe")
+    public ChatTests(string model, string fanout)
     {
         _model = model;
         _fanout = fanout;
