@@ -42,6 +42,37 @@ public sealed class SharedMemoryFanoutTests
         }
     }
 
+    // --worker-reuse with --fanout shm: a recycled worker keeps the ring and its cursor page (no second RingAttach);
+    // each client it serves is a new member that joins at its own RingJoin, reads the broadcasts from there and is
+    // left out of its own lines.
+    [Test]
+    public async Task A_recycled_worker_reads_the_ring_for_each_client_it_serves_in_turn()
+    {
+        await using var server = await ServerProcess.StartAsync("--fanout", "shm", "--worker-reuse", "3", "--prespawn", "1", "--line-rate", "0");
+        var (watcher, _) = await server.JoinAsync("watcher");
+        await using var w = watcher;
+        for (var i = 0; i < 4; i++)
+        {
+            var (client, _) = await server.JoinAsync($"client{i}");
+            await using (client)
+            {
+                await client.SendAsync($"hello {i}");
+                await watcher.ReadUntilAsync(l => l.EndsWith($"> hello {i}", StringComparison.Ordinal), $"client {i}'s line through the ring");
+                await watcher.SendAsync($"hi {i}");
+                await client.ReadUntilAsync(l => l.EndsWith($"> hi {i}", StringComparison.Ordinal), $"the watcher's line to client {i} through the ring");
+                await client.SendAsync("/quit");
+                await client.DrainAsync(TimeSpan.FromSeconds(5));
+            }
+
+            await watcher.ReadUntilAsync(l => l.Contains(" left", StringComparison.Ordinal), $"client {i} leaving");
+        }
+
+        await server.WaitForLogAsync("recycle/worker-recycled: .*back in the pool");
+        Assert.That(server.Log, Does.Not.Contain("ring protocol"));
+        Assert.That(server.Log, Does.Not.Contain("protocol-violation"));
+        Assert.That(server.Log, Does.Not.Contain("internal error"));
+    }
+
     [Test]
     public async Task Lines_for_one_member_keep_their_place_while_a_flood_goes_through_the_ring()
     {
