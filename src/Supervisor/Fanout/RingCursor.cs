@@ -64,6 +64,20 @@ internal sealed class RingCursor
         }
     }
 
+    /// <summary>
+    /// The member left (its client is gone; with --worker-reuse its worker may serve another): it holds the ring back
+    /// no more and is not rung, until the next <see cref="Join"/>. The page stays mapped.
+    /// </summary>
+    public void Leave()
+    {
+        lock (_lock)
+        {
+            _joined = false;
+        }
+
+        Reevaluate();
+    }
+
     /// <summary>The room's loop, after publishing: true (once) when the member sleeps below the head and needs a doorbell.</summary>
     public bool TakeSleeper(long head)
     {

@@ -92,23 +92,27 @@ internal sealed class RoomRing : IRoomRing, IDisposable
 
     public void Join(IRoomMember member)
     {
-        if (member is not WorkerOutbox { Ring: { } cursor } outbox)
+        // A member is one client's session (WorkerSession); with --worker-reuse a worker's next client is a new
+        // member on the same outbox and cursor page, which joins at its own RingJoin.
+        if (member is not WorkerSession { Outbox: { Ring: { } cursor } outbox })
         {
             throw new InvalidOperationException("Only a worker that was given the ring can join it.");
         }
 
         cursor.Join(Head);
-        outbox.JoinRing(Head);
+        outbox.JoinRing(member.Id, Head);
         _cursors.Add(cursor);
         _snapshot = [.. _cursors];
     }
 
     public void Leave(IRoomMember member)
     {
-        var i = _cursors.FindIndex(c => c.Outbox == member);
+        var outbox = (member as WorkerSession)?.Outbox;
+        var i = _cursors.FindIndex(c => c.Outbox == outbox);
         if (i >= 0)
         {
-            _cursors[i].Close();
+            // Not Close: a recycled worker keeps its cursor page for its next client; the outbox closes it with the pipe.
+            _cursors[i].Leave();
             _cursors.RemoveAt(i);
             _snapshot = [.. _cursors];
         }
