@@ -70,6 +70,14 @@ internal sealed record ServerSettings(
     /// <summary>IRC mode's settings; null in the text protocol.</summary>
     public IrcSettings? Irc { get; init; }
 
+    /// <summary>How the room's lines reach the workers (<c>--fanout</c>).</summary>
+    public FanoutMode Fanout { get; init; } = FanoutMode.Pipe;
+
+    /// <summary>Bytes of the room's shared ring with <c>--fanout shm</c> (<c>--ring-size</c>).</summary>
+    public long RingSize { get; init; } = DefaultRingSize;
+
+    public const int DefaultRingSize = 1024 * 1024;
+
     /// <summary>--cluster and its options; null when this supervisor is alone.</summary>
     public global::ChatFork.Supervisor.Cluster.ClusterSettings? Cluster { get; init; }
 
@@ -112,6 +120,10 @@ internal sealed record ServerSettings(
         Require(options.LineRate >= 0, "--line-rate cannot be negative.");
         Require(options.LineBurst >= 1, "--line-burst must be at least 1.");
         Require(options.FloodTimeout >= 0, "--flood-timeout cannot be negative.");
+        Require(options.Fanout == FanoutMode.Pipe || options.Model == ServerModel.Process,
+            "--fanout shm fans the room out to worker processes: it needs --model process.");
+        Require(options.RingSize is >= 256 * 1024 and <= 1 << 30 && (options.RingSize & (options.RingSize - 1)) == 0,
+            "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
@@ -129,6 +141,8 @@ internal sealed record ServerSettings(
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
             Protocol = options.Protocol,
             WorkerReuse = options.WorkerReuse,
+            Fanout = options.Fanout,
+            RingSize = options.RingSize,
             Irc = irc ? IrcSettings.From(options) : null,
 
             Cluster = global::ChatFork.Supervisor.Cluster.ClusterSettings.From(options),

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ChatFork.Fanout;
 using ChatFork.Irc;
 using ChatFork.Platform;
 using ChatFork.Protocol;
@@ -23,6 +24,9 @@ namespace ChatFork.Worker;
 /// thread writes to the client. Whichever sees the end first calls <see cref="End"/>, which says why on the pipe,
 /// closes the client properly and exits the process.
 /// </summary>
+// CA1001: the ring's mapping (_ring) lives as long as the process; the process ends with Environment.Exit, never by
+// disposing this.
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the process.")]
 internal sealed class WorkerProcess : ISessionControl
 {
     private static readonly TimeSpan s_flushTimeout = TimeSpan.FromSeconds(2);
@@ -32,6 +36,10 @@ internal sealed class WorkerProcess : ISessionControl
     private SupervisorLink? _link;
     private ClientConnection? _client;
     private IrcSession? _irc;
+    private RingFeed? _ring;
+    private RingMapping? _ringMapping;
+    private RingMapping? _cursorMapping;
+    private long _ringCapacity;
     private int _ending;
 
     public WorkerProcess(WorkerArguments args)
@@ -87,7 +95,8 @@ internal sealed class WorkerProcess : ISessionControl
         HandoffMessage? handoff;
         try
         {
-            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff);
+            // --fanout shm: the room's ring and this worker's cursor page arrive first, while it waits in the pool.
+            socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out handoff, AttachRing);
         }
         catch (ChatForkException e)
         {
@@ -220,10 +229,56 @@ internal sealed class WorkerProcess : ISessionControl
         return pipe;
     }
 
+    // Two RingAttach frames, each with its memfd on Linux: the ring (read-only) and the cursor page (read-write).
+    private void AttachRing(Frame frame, ReceivedDescriptor received)
+    {
+        var message = RingAttachMessage.Read(frame);
+        if (message.Part == RingPart.Ring ? _ringMapping is not null : _cursorMapping is not null)
+        {
+            throw new ProtocolException($"The supervisor sent the ring's {message.Part} twice.");
+        }
+
+        var mapping = CurrentPlatform.RingShare.Open(message, received);
+        if (message.Part == RingPart.Ring)
+        {
+            _ringMapping = mapping;
+            _ringCapacity = message.Capacity;
+        }
+        else
+        {
+            _cursorMapping = mapping;
+        }
+
+        if (_ringMapping is not null && _cursorMapping is not null)
+        {
+            _ring = new RingFeed(_ringMapping, _ringCapacity, _cursorMapping);
+        }
+    }
+
     private void ReadPipe(PipeStream pipe, FrameDecoder decoder)
     {
         var client = _client!;
         long lastSequence = 0;
+        var ring = _ring;
+        var ringLines = 0;
+        // --fanout shm: lines from the ring, and lines for this client alone from the pipe (RingLine), each stream in
+        // the room's order (RingReader checks the ring's; the pipe's are checked here).
+        RingLineSink fromRing = (_, line) =>
+        {
+            client.EnqueueLine(line);
+            ringLines++;
+        };
+        RingLineSink fromPipe = (sequence, line) =>
+        {
+            if (sequence <= lastSequence)
+            {
+                WorkerLog.Error($"line {sequence} arrived after line {lastSequence}: the room's order is broken");
+            }
+
+            lastSequence = sequence;
+            client.EnqueueLine(line);
+            ringLines++;
+        };
         try
         {
             while (true)
@@ -233,6 +288,15 @@ internal sealed class WorkerProcess : ISessionControl
                 {
                     switch (frame.Type)
                     {
+                        case FrameType.RingJoin when ring is not null:
+                            ring.OnJoin(frame);
+                            break;
+                        case FrameType.RingLine when ring is not null:
+                            ring.OnLine(frame, fromPipe);
+                            break;
+                        case FrameType.Doorbell when ring is not null:
+                            RingFeed.OnDoorbell();
+                            break;
                         case FrameType.Line:
                             var reader = frame.Reader();
                             var sequence = reader.ReadInt64();
@@ -264,6 +328,15 @@ internal sealed class WorkerProcess : ISessionControl
                     }
                 }
 
+                if (ring is not null)
+                {
+                    // Bounded per turn, so the pipe is looked at between runs of ring lines and the client's queue
+                    // is checked (WaitForRoom) at least every 64 KiB.
+                    ring.Drain(fromRing, 64 * 1024);
+                    wrote |= ringLines > 0;
+                    ringLines = 0;
+                }
+
                 if (wrote)
                 {
                     client.Commit();
@@ -273,6 +346,22 @@ internal sealed class WorkerProcess : ISessionControl
                     if (!client.WaitForRoom(_args.SlowConsumerTimeout))
                     {
                         EndTooSlow();
+                    }
+                }
+
+                if (ring is not null)
+                {
+                    ring.Publish(); // into the cursor page: the supervisor's flow control reads it there
+                    if (!ring.CaughtUp)
+                    {
+                        if (!PipeReadiness.HasData(pipe))
+                        {
+                            continue; // more in the ring, nothing on the pipe: read on without waiting
+                        }
+                    }
+                    else if (!ring.TrySleep())
+                    {
+                        continue; // a line came as it was about to sleep
                     }
                 }
 

@@ -9,6 +9,10 @@ internal static class CurrentPlatform
     public static ISocketHandOff HandOff { get; } =
         OperatingSystem.IsWindows() ? new DuplicateSocketHandOff() : new ScmRightsHandOff();
 
+    /// <summary>How the room's ring is shared with workers (<c>--fanout shm</c>).</summary>
+    public static IRingShare RingShare { get; } =
+        OperatingSystem.IsWindows() ? new NamedMappingRingShare() : new MemfdRingShare();
+
     public static IProcessLifetime Lifetime { get; } =
         OperatingSystem.IsWindows() ? new WindowsProcessLifetime() : new UnixProcessLifetime();
 }

@@ -25,7 +25,14 @@ internal interface ISocketHandOff
     /// <summary>
     /// Worker side: reads the pipe until the <see cref="FrameType.Handoff"/> frame and returns the socket that came
     /// with it, owned by this process alone. Bytes after that frame stay in <paramref name="decoder"/>. Returns null
-    /// if the supervisor sent <see cref="FrameType.Shutdown"/> instead (an idle worker told to go).
+    /// if the supervisor sent <see cref="FrameType.Shutdown"/> instead (an idle worker told to go). A
+    /// <see cref="FrameType.RingAttach"/> before the hand-off goes to <paramref name="ringAttach"/>.
     /// </summary>
-    Socket? Receive(PipeStream pipe, FrameDecoder decoder, out HandoffMessage? message);
+    Socket? Receive(PipeStream pipe, FrameDecoder decoder, out HandoffMessage? message, RingAttachHandler? ringAttach = null);
 }
+
+/// <summary>
+/// Takes the <see cref="FrameType.RingAttach"/> frame that may come before the hand-off, and on Unix the ring's
+/// descriptor that came with it (the handler must <see cref="ReceivedDescriptor.Take"/> it).
+/// </summary>
+internal delegate void RingAttachHandler(Frame frame, ReceivedDescriptor received);

@@ -15,7 +15,7 @@ internal abstract class SocketHandOff : ISocketHandOff
 
     public abstract void Send(PipeStream pipe, Socket client, int workerProcessId, HandoffMessage message);
 
-    public Socket? Receive(PipeStream pipe, FrameDecoder decoder, out HandoffMessage? message)
+    public Socket? Receive(PipeStream pipe, FrameDecoder decoder, out HandoffMessage? message, RingAttachHandler? ringAttach = null)
     {
         using var received = new ReceivedDescriptor();
         while (true)
@@ -26,6 +26,14 @@ internal abstract class SocketHandOff : ISocketHandOff
                 {
                     message = null;
                     return null;
+                }
+
+                if (frame.Type == FrameType.RingAttach && ringAttach is not null)
+                {
+                    // --fanout shm: the room's ring comes while the worker waits in the pool, its memfd (Linux) on
+                    // these very bytes, so it is mapped before any client arrives.
+                    ringAttach(frame, received);
+                    continue;
                 }
 
                 if (frame.Type != FrameType.Handoff)

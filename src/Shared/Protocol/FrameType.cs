@@ -50,4 +50,12 @@ internal enum FrameType : byte
     IrcNick = 67,
     /// <summary>IRC mode: close the client with this reason (<c>ERROR :Closing Link</c>) after the lines before it.</summary>
     IrcClose = 68,
+    /// <summary>--fanout shm: the room's ring, or this worker's cursor page, in shared memory (<see cref="RingAttachMessage"/>); on Linux the memfd rides along as SCM_RIGHTS.</summary>
+    RingAttach = 69,
+    /// <summary>--fanout shm: the ring has new lines for a worker whose cursor page says it sleeps. Empty.</summary>
+    Doorbell = 70,
+    /// <summary>--fanout shm: this worker's member id and the ring position it starts reading at (<see cref="RingFrames"/>).</summary>
+    RingJoin = 71,
+    /// <summary>--fanout shm: a line for this member alone, with the ring position to reach before it (<see cref="RingFrames"/>).</summary>
+    RingLine = 72,
 }

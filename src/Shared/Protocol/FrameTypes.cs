@@ -5,5 +5,5 @@ internal static class FrameTypes
 {
     public static bool IsFromWorker(FrameType type) => type is >= FrameType.Hello and <= FrameType.Recycled;
 
-    public static bool IsFromSupervisor(FrameType type) => type is >= FrameType.Handoff and <= FrameType.IrcClose;
+    public static bool IsFromSupervisor(FrameType type) => type is >= FrameType.Handoff and <= FrameType.RingLine;
 }

@@ -33,6 +33,7 @@ internal sealed class ProcessModelServer : IServerModel
     private readonly ChatRoom? _room;
     private readonly IrcServer? _irc;
     private readonly Cluster.RedisCluster? _cluster;
+    private readonly Fanout.RoomRing? _ring;
     private readonly WorkerAttach _attach;
     private readonly HandOff _handOff;
     private readonly Admission _admission;
@@ -62,13 +63,25 @@ internal sealed class ProcessModelServer : IServerModel
             _room.Cluster = _cluster;
         }
 
+        // --fanout shm: the chat room's broadcasts go through a ring in shared memory. IRC mode's channels and the
+        // cluster's room stay on the pipes (docs/architecture.md, "Fan-out through shared memory").
+        if (_room is not null && _cluster is null && settings.Fanout == FanoutMode.Shm)
+        {
+            _ring = new Fanout.RoomRing(CurrentPlatform.RingShare.Create(Protocol.RingPart.Ring, settings.RingSize), settings.RingSize, CurrentPlatform.RingShare, _flow);
+            _room.Ring = _ring;
+        }
+        else if (settings.Fanout == FanoutMode.Shm)
+        {
+            s_log.Info($"--fanout shm is for the chat room alone: {(_irc is not null ? "IRC mode's channels" : _cluster is not null ? "the cluster's room" : "echo mode")} fans out on the pipes");
+        }
+
         _reaper = new Reaper(_registry, _exits);
         _reaper.Reaped += OnReaped;
         _launcher = new WorkerLauncher(settings, _registry, CurrentPlatform.Lifetime, _backoff, _flow,
             started: OnStarted, failed: _ => _admission!.RefuseAllPending(Refusal.Busy));
         _handOff = new HandOff(CurrentPlatform.HandOff, _room);
         var recycle = settings.ReusesWorkers ? new WorkerRecycle(settings, _registry, _room, _handOff, _launcher.Nudge) : null;
-        _attach = new WorkerAttach(settings, _room, _backoff, _flow, _irc, recycle);
+        _attach = new WorkerAttach(settings, _room, _backoff, _flow, _irc, recycle, _ring);
         _admission = new Admission(settings, _registry, _handOff, _launcher.Nudge);
         _accept = new AcceptLoop(listener, _admission);
     }
@@ -76,7 +89,8 @@ internal sealed class ProcessModelServer : IServerModel
     public string Description =>
         $"up to {_settings.MaxClients} workers, {_settings.Prespawn} pooled, " +
         (_settings.ReusesWorkers ? $"each reused for up to {_settings.WorkerReuse} clients, " : "") +
-        $"hand-off by {_handOff.Name}, worker {_settings.WorkerPath}";
+        $"hand-off by {_handOff.Name}, " +
+        $"fan-out {(_ring is null ? "by pipe" : $"through shared memory ({_ring.Description})")}, worker {_settings.WorkerPath}";
 
     public async Task StartAsync()
     {
@@ -176,6 +190,7 @@ internal sealed class ProcessModelServer : IServerModel
         }
 
         PipePaths.RemoveDirectory();
+        _ring?.Dispose();
         var left = _registry.ProcessCount;
         if (clean)
         {
@@ -308,6 +323,12 @@ internal sealed class ProcessModelServer : IServerModel
             {
                 s_log.Event(LogLevel.Warn, LogEvents.SlowConsumer,
                     $"worker {slot.ProcessId} took nothing from its pipe for {_settings.SlowConsumerTimeout.TotalSeconds:0} s while its queue was past half of --worker-queue (--slow-consumer-timeout); dropping it");
+                slot.Outbox.Drop($"it took nothing for {_settings.SlowConsumerTimeout.TotalSeconds:0} s with a queue backed up (--slow-consumer-timeout)");
+            }
+            else if (slot.Outbox.Ring is { } ring && ring.IsStalled(_settings.SlowConsumerTimeout))
+            {
+                s_log.Event(LogLevel.Warn, LogEvents.SlowConsumer,
+                    $"worker {slot.ProcessId} read nothing from the room's ring for {_settings.SlowConsumerTimeout.TotalSeconds:0} s while it was {ring.Backlog} bytes behind, past half of --ring-size (--slow-consumer-timeout); dropping it");
                 slot.Outbox.Drop($"it took nothing for {_settings.SlowConsumerTimeout.TotalSeconds:0} s with a queue backed up (--slow-consumer-timeout)");
             }
         }

@@ -23,10 +23,12 @@ internal sealed class WorkerAttach
     private readonly RoomFlow _flow;
     private readonly IrcServer? _irc;
     private readonly WorkerRecycle? _recycle;
+    private readonly Fanout.RoomRing? _ring;
 
-    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcServer? irc = null, WorkerRecycle? recycle = null)
+    public WorkerAttach(ServerSettings settings, ChatRoom? room, SpawnBackoff backoff, RoomFlow flow, IrcServer? irc = null, WorkerRecycle? recycle = null, Fanout.RoomRing? ring = null)
     {
         _recycle = recycle;
+        _ring = ring;
         _irc = irc;
         _settings = settings;
         _room = room;
@@ -61,6 +63,10 @@ internal sealed class WorkerAttach
                 return Fail(slot, $"the peer on worker {slot.ProcessId}'s pipe said it was pid {hello.ProcessId} with a wrong secret; dropping it and the worker",
                     "a peer on its pipe failed the secret check");
             }
+
+            // --fanout shm: the room's ring, mapped by the worker while it waits in the pool. The first write on the
+            // pipe, and synchronous: nothing else writes to it before the worker is attached.
+            _ring?.Attach(slot);
         }
         catch (OperationCanceledException)
         {

@@ -47,6 +47,7 @@ internal sealed class WorkerOutbox
     private bool _writing;
     private volatile bool _closed;
     private TaskCompletionSource? _drained;
+    private volatile Fanout.RingCursor? _ring;
 
     public WorkerOutbox(WorkerSlot slot, int limit, RoomFlow flow)
     {
@@ -117,19 +118,62 @@ internal sealed class WorkerOutbox
             return true; // the worker is gone; its leave is on its way to the room
         }
 
-        var after = _fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + sizeof(long) + utf8Line.Length;
+        var ring = _ring;
+        var after = _fromRoom.Length + Volatile.Read(ref _queuedBytes) + FrameHeader.Size + (ring is null ? 8 : 16) + utf8Line.Length;
         if (after > _hardCap)
         {
             return false;
         }
 
-        _fromRoom.WriteLineFrame(sequence, utf8Line);
+        if (ring is null)
+        {
+            _fromRoom.WriteLineFrame(sequence, utf8Line);
+        }
+        else
+        {
+            // --fanout shm: the worker writes this after what it reads from the ring below the head as it is now.
+            RingFrames.WriteLine(_fromRoom, sequence, ring.Head, utf8Line);
+        }
+
         if (after > _highWater || _level != RoomFlow.Level.Normal)
         {
             Reevaluate();
         }
 
         return true;
+    }
+
+    /// <summary>--fanout shm: this member's place in the room's ring, once it joined; null with pipes.</summary>
+    public Fanout.RingCursor? Ring => _ring;
+
+    /// <summary>"worker PID", for the ring's notices.</summary>
+    public string ServedByShort => $"worker {_slot.ProcessId}";
+
+    /// <summary>--fanout shm: the worker was given the ring and this cursor page as it attached.</summary>
+    public void AttachRing(Fanout.RingCursor cursor) => _ring = cursor;
+
+    /// <summary>--fanout shm, the room's loop: the member joins the ring at <paramref name="position"/> (the RingJoin frame, before its first line).</summary>
+    public void JoinRing(long memberId, long position) => RingFrames.WriteJoin(_fromRoom, memberId, position);
+
+    /// <summary>The worker broke the protocol through shared memory: kill it, and say so.</summary>
+    public void Misbehaved(string what) => _slot.Kill($"it broke the ring protocol: {what}", misbehaved: true);
+
+    /// <summary>--fanout shm: the ring has lines for this sleeping worker. Any thread (the room's loop, a pipe reader).</summary>
+    public void SendDoorbell()
+    {
+        bool start;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _pending.WriteFrame(FrameType.Doorbell, default);
+            start = TakeNextWriteLocked();
+        }
+
+        StartWriting(start);
     }
 
     /// <summary>
@@ -267,6 +311,7 @@ internal sealed class WorkerOutbox
         }
 
         drained?.TrySetResult();
+        _ring?.Close();
         Reevaluate();
     }
 

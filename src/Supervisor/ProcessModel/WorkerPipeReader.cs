@@ -195,6 +195,7 @@ internal sealed class WorkerPipeReader
             case FrameType.Log:
                 WriteWorkerLog(LogMessage.Read(frame));
                 break;
+
             case FrameType.IrcRegister or FrameType.IrcCommand:
                 if (!_slot.Life.Ready || _irc is null)
                 {

@@ -22,6 +22,9 @@ internal sealed class WorkerSession : IRoomMember
 
     public long Id => _connection?.Id ?? 0;
 
+    /// <summary>The worker's outbox (and, with --fanout shm, its cursor on the room's ring), the same for every session.</summary>
+    public WorkerOutbox Outbox => _slot.Outbox;
+
     public string ServedBy => $"worker process {_slot.ProcessId} (supervisor {Environment.ProcessId})";
 
     public string ServedByShort => $"worker {_slot.ProcessId}";

@@ -36,6 +36,13 @@ internal sealed class ChatRoom
         set => _state.AnnounceLimit = value;
     }
 
+    /// <summary>Set with <c>--fanout shm</c>: the room writes its broadcasts into this shared ring (<see cref="IRoomRing"/>).</summary>
+    public IRoomRing? Ring
+    {
+        get => _state.Ring;
+        set => _state.Ring = value;
+    }
+
     public bool TryPost(RoomEvent e) => _loop.TryPost(e);
 
     public ValueTask PostAsync(RoomEvent e, CancellationToken cancellationToken = default) => _loop.PostAsync(e, cancellationToken);

@@ -61,6 +61,7 @@ internal sealed partial class RoomState
     /// <summary>Asks every member written to since the last call to send what it has queued.</summary>
     public void FlushDirty()
     {
+        Ring?.Publish(); // --fanout shm: wake the members that sleep, before their own lines follow on the pipes
         foreach (var member in _dirty)
         {
             member.Dirty = false;
@@ -168,6 +169,7 @@ internal sealed partial class RoomState
         var member = new Occupant(output, nick);
         _members.Add(output.Id, member);
         _byNick.Add(nick, member);
+        Ring?.Join(output); // before its first line: that line's ring position is where it starts reading
 
         Send(member, $"* you are {nick}; /nick NAME chooses another");
         Send(member, othersCount == 0
@@ -188,6 +190,7 @@ internal sealed partial class RoomState
         var people = _members.Count;
         _members.Remove(member.Output.Id);
         _byNick.Remove(member.Nick);
+        Ring?.Leave(member.Output);
         if (Announces(people))
         {
             Broadcast(member, _format.Encode($"* {member.Nick} left ({how})"));
@@ -257,6 +260,12 @@ internal sealed partial class RoomState
     private void Broadcast(Occupant sender, ReadOnlySpan<byte> line)
     {
         var sequence = ++_sequence;
+        if (Ring is not null)
+        {
+            Ring.Write(sequence, sender.Output.Id, line); // once, for everyone; the sender's worker skips it
+            return;
+        }
+
         foreach (var member in _members.Values)
         {
             if (member != sender)
@@ -269,6 +278,12 @@ internal sealed partial class RoomState
     private void BroadcastToAll(ReadOnlySpan<byte> line)
     {
         var sequence = ++_sequence;
+        if (Ring is not null)
+        {
+            Ring.Write(sequence, global::ChatFork.Fanout.RingLayout.NobodyExcluded, line);
+            return;
+        }
+
         foreach (var member in _members.Values)
         {
             Deliver(member, sequence, line);

@@ -115,15 +115,7 @@ internal sealed class LoopSession : ISessionControl
         {
             case FrameType.Line:
                 var reader = frame.Reader();
-                var sequence = reader.ReadInt64();
-                if (sequence <= _lastSequence)
-                {
-                    // The room numbers every line it sends; going backwards would mean lost or reordered output.
-                    WorkerLog.Error($"line {sequence} arrived after line {_lastSequence}: the room's order is broken");
-                }
-
-                _lastSequence = sequence;
-                Client.EnqueueLine(reader.ReadRest());
+                EnqueueRoomLine(reader.ReadInt64(), reader.ReadRest());
                 break;
             case FrameType.Shutdown:
                 var text = frame.Reader().ReadRestUtf8();
@@ -138,6 +130,22 @@ internal sealed class LoopSession : ISessionControl
             default:
                 throw new ProtocolException($"The supervisor sent an unexpected {frame.Type} frame.");
         }
+    }
+
+    /// <summary>
+    /// A line the room sent on the pipe (<c>Line</c>, or with <c>--fanout shm</c> a <c>RingLine</c> for this client
+    /// alone), into the client's queue after checking the room's order.
+    /// </summary>
+    public void EnqueueRoomLine(long sequence, ReadOnlySpan<byte> line)
+    {
+        if (sequence <= _lastSequence)
+        {
+            // The room numbers every line it sends; going backwards would mean lost or reordered output.
+            WorkerLog.Error($"line {sequence} arrived after line {_lastSequence}: the room's order is broken");
+        }
+
+        _lastSequence = sequence;
+        Client.EnqueueLine(line);
     }
 
     /// <summary>

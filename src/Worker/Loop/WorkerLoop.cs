@@ -21,6 +21,10 @@ namespace ChatFork.Worker.Loop;
 /// not read (TCP slows it). Lines toward the client wait in the <see cref="ClientOutbox"/>; past <c>--send-queue</c>
 /// the pipe is not read (the supervisor's queue grows, the room slows the senders); a client that takes nothing for
 /// <c>--slow-consumer-timeout</c> meanwhile is cut off. Every limit is a deadline in <c>poll</c>'s timeout.</para>
+/// <para>With <c>--fanout shm</c> the room's broadcasts come from a ring in shared memory (<see cref="LoopRing"/>),
+/// still with no thread: after each batch of frames the loop drains the ring into the same client queue (not past
+/// <c>--send-queue</c>), publishes its position in its cursor page, and polls with timeout 0 while the ring has more;
+/// caught up, it raises its sleeping flag and blocks, and the supervisor's <c>Doorbell</c> on the pipe wakes it.</para>
 /// </remarks>
 [SupportedOSPlatform("linux")]
 internal sealed class WorkerLoop
@@ -32,6 +36,7 @@ internal sealed class WorkerLoop
 
     private readonly WorkerArguments _args;
     private readonly FrameDecoder _decoder = new(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
+    private readonly LoopRing _ring = new();
     private LoopPipe _pipe = null!;
     private SupervisorOutbox _link = null!;
     private bool _pipeClosed;
@@ -81,9 +86,11 @@ internal sealed class WorkerLoop
             }
 
             var session = new LoopSession(_args, socket, _link, SessionClock.Now);
+            _ring.Begin(session);
             _link.AppendEmpty(FrameType.Ready);
             var end = Serve(session);
             var exitCode = Close(session, end);
+            _ring.End();
             if (!_args.Reusable || !end.IsClean || _shutdownAsked || _pipeClosed || !_link.IsAlive)
             {
                 return (int)exitCode;
@@ -176,7 +183,14 @@ internal sealed class WorkerLoop
                         return socket;
                     case FrameType.Shutdown:
                         return null;
-                    case FrameType.Line or FrameType.IrcNick or FrameType.IrcClose when recycled:
+                    case FrameType.RingAttach:
+                        // --fanout shm: the room's ring and this worker's cursor page, mapped while it waits in the
+                        // pool; each memfd came with its frame's bytes, as the socket does with the hand-off's.
+                        _ring.Attach(frame, received);
+                        break;
+                    case FrameType.Doorbell:
+                        break; // rung for the member this worker was (a recycled one) or the flag's old value: moot
+                    case FrameType.Line or FrameType.RingLine or FrameType.IrcNick or FrameType.IrcClose when recycled:
                         break;
                     default:
                         throw new ProtocolException($"The supervisor sent {frame.Type} before handing over a connection.");
@@ -231,9 +245,16 @@ internal sealed class WorkerLoop
                 var framed = false;
                 while (_decoder.TryReadFrame(out var frame))
                 {
-                    session.OnFrame(frame);
+                    if (!_ring.OnFrame(frame))
+                    {
+                        session.OnFrame(frame);
+                    }
+
                     framed = true;
                 }
+
+                // --fanout shm: the ring after each batch, into the same queue, within --send-queue.
+                framed |= _ring.Drain() > 0;
 
                 // Sent at once when there is something new; else only when poll says the socket is writable: a
                 // send tried on every turn would squeeze a few bytes into a closed window now and then and count
@@ -250,6 +271,10 @@ internal sealed class WorkerLoop
 
                 // After the frames and the sends: they decide whether the client's queue is over its limit.
                 var timeout = session.OnDeadlines(SessionClock.Now);
+                if (!_ring.MayBlock())
+                {
+                    timeout = 0; // more in the ring (or a line came as the loop was about to sleep): look, then read on
+                }
 
                 var readClient = session.WantsInput && !_link.IsOverHighWater;
                 var clientEvents = (short)((readClient ? LoopWait.In : 0) | (client.Queued > 0 ? LoopWait.Out : 0));

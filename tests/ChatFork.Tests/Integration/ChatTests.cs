@@ -9,18 +9,27 @@ namespace ChatFork.Tests.Integration;
 /// a client is served by a worker process, a thread, or an async task (so the models cannot drift apart).
 /// </summary>
 [TestFixture("process")]
+[TestFixture("process", "shm")]
 [TestFixture("thread")]
 [TestFixture("async")]
 public sealed partial class ChatTests
 {
     private readonly string _model;
+    private readonly string _fanout;
 
     public ChatTests(string model)
+        : this(model, "pipe")
     {
-        _model = model;
     }
 
-    private Task<ServerProcess> StartAsync(params string[] options) => ServerProcess.StartAsync([.. options, "--model", _model]);
+    // fanout: how the room reaches the workers (--fanout); the process model's room also runs through the shared ring.
+    public ChatTests(string model, string fanout)
+    {
+        _model = model;
+        _fanout = fanout;
+    }
+
+    private Task<ServerProcess> StartAsync(params string[] options) => ServerProcess.StartAsync([.. options, "--model", _model, .. (_fanout == "pipe" ? Array.Empty<string>() : ["--fanout", _fanout])]);
 
     [Test]
     public async Task The_greeting_names_the_clients_nick_and_its_workers_pid()

@@ -18,12 +18,16 @@ public sealed class FlowControlTests
     private const int Readers = 5;
     private static readonly TimeSpan s_flood = TimeSpan.FromSeconds(10);
 
-    [Test]
-    public async Task A_client_flooding_at_full_speed_for_10_s_costs_no_reader_its_connection_or_a_line()
+    // Both fan-outs: down every worker's pipe, and through the room's ring in shared memory (the smallest ring, so
+    // that the flood meets its levels as it meets the pipes' queues).
+    [TestCase("pipe")]
+    [TestCase("shm")]
+    public async Task A_client_flooding_at_full_speed_for_10_s_costs_no_reader_its_connection_or_a_line(string fanout)
     {
         // Small queues, so that the flood meets them in seconds on any machine.
         const int workerQueue = 256 * 1024;
-        await using var server = await ServerProcess.StartAsync("--worker-queue", workerQueue.ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "10", "--line-rate", "0");
+        await using var server = await ServerProcess.StartAsync("--worker-queue", workerQueue.ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "10", "--line-rate", "0",
+            "--fanout", fanout, "--ring-size", "262144");
         var readers = new List<FloodReader>();
         for (var i = 0; i < Readers; i++)
         {
@@ -59,10 +63,12 @@ public sealed class FlowControlTests
         Assert.That(peakKiB, Is.LessThan(boundKiB), $"the supervisor's peak RSS {peakKiB} KiB passed the stated bound {boundKiB} KiB");
     }
 
-    [Test]
-    public async Task A_reader_whose_worker_takes_nothing_is_dropped_as_a_slow_consumer_only_after_the_timeout()
+    [TestCase("pipe")]
+    [TestCase("shm")]
+    public async Task A_reader_whose_worker_takes_nothing_is_dropped_as_a_slow_consumer_only_after_the_timeout(string fanout)
     {
-        await using var server = await ServerProcess.StartAsync("--worker-queue", (128 * 1024).ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "3", "--line-rate", "0");
+        await using var server = await ServerProcess.StartAsync("--worker-queue", (128 * 1024).ToString(CultureInfo.InvariantCulture), "--slow-consumer-timeout", "3", "--line-rate", "0",
+            "--fanout", fanout, "--ring-size", "262144");
         var (stuck, stuckGreeting) = await server.JoinAsync("stuck");
         await using var _ = stuck;
         var reader = await FloodReader.JoinAsync(server, "reader");

@@ -298,7 +298,7 @@ public sealed class HostileClientTests
         var help = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.That(process.ExitCode, Is.Zero);
-        foreach (var option in new[] { "--max-clients ", "--max-clients-per-ip", "--max-line", "--send-queue", "--worker-queue", "--idle-timeout", "--attach-timeout", "--queue-timeout", "--shutdown-timeout", "--prespawn" })
+        foreach (var option in new[] { "--max-clients ", "--max-clients-per-ip", "--max-line", "--send-queue", "--worker-queue", "--idle-timeout", "--attach-timeout", "--queue-timeout", "--shutdown-timeout", "--prespawn", "--fanout", "--ring-size" })
         {
             Assert.That(help, Does.Contain(option), option);
         }

@@ -102,11 +102,12 @@ public sealed class NativeWorkerTests
 
     // The loop worker (src/Worker/Loop): its own thread and the runtime's finalizer, and nothing else, whatever it
     // does. The old worker had a pipe reader, a client writer (for a client that does not read), .NET's signal
-    // thread and its socket engine's thread on top.
-    [Test]
-    public async Task A_native_worker_has_two_threads_idle_in_the_pool_after_a_hand_off_and_while_its_client_never_reads_a_flood()
+    // thread and its socket engine's thread on top. With --fanout shm the ring is read by the same loop.
+    [TestCase("pipe")]
+    [TestCase("shm")]
+    public async Task A_native_worker_has_two_threads_idle_in_the_pool_after_a_hand_off_and_while_its_client_never_reads_a_flood(string fanout)
     {
-        await using var server = await ServerProcess.StartFromAsync(_publish, "--prespawn", "1", "--line-rate", "0");
+        await using var server = await ServerProcess.StartFromAsync(_publish, "--prespawn", "1", "--line-rate", "0", "--fanout", fanout);
         await server.WaitForLogAsync("supervisor/pool-ready:");
         var pooled = server.Children().Single().Pid;
         Assert.That(Threads(pooled), Is.EquivalentTo(new[] { "chatfork-worker", ".NET Finalizer" }), "an idle pooled worker");

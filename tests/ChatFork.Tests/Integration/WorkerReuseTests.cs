@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using ChatFork.Fanout;
 using ChatFork.Platform;
 using ChatFork.Protocol;
 using ChatFork.Tests.Support;
@@ -111,6 +112,61 @@ public sealed class WorkerReuseTests
 
     /// <summary>The supervisor's half of one worker's pipe, for these tests.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    // --fanout shm on the loop worker: the ring and the cursor page come once, in the pool; each client is a new
+    // member, which starts at its own RingJoin, reads the ring from there (not the member before it's lines), and
+    // says where it is in the same cursor page.
+    [Test]
+    public async Task A_reusable_worker_keeps_its_ring_mapping_and_its_next_client_reads_the_ring_from_its_own_RingJoin()
+    {
+        const long capacity = 64 * 1024;
+        using var ringMapping = CurrentPlatform.RingShare.Create(RingPart.Ring, capacity);
+        using var cursorMapping = CurrentPlatform.RingShare.Create(RingPart.CursorPage, RingLayout.CursorPageSize);
+        var ring = new RingWriter(ringMapping.AsRing(capacity));
+        var page = cursorMapping.AsCursorPage();
+        await using var fake = await FakeSupervisor.StartAsync("--reusable");
+        fake.SendRingAttach(RingPart.Ring, ringMapping, capacity);
+        fake.SendRingAttach(RingPart.CursorPage, cursorMapping, RingLayout.CursorPageSize);
+
+        ring.Write(1, 0, "<someone> before anyone joined"u8);
+        await using var first = await fake.HandOffAsync();
+        Assert.That((await fake.NextFrameAsync()).Type, Is.EqualTo(FrameType.Ready));
+        await fake.SendRingJoinAsync(memberId: 10, ring.Head);
+        ring.Write(2, 0, "<someone> hi first"u8);
+        await fake.SendFrameAsync(FrameType.Doorbell, []);
+        Assert.That(await first.ReadLineAsync(), Is.EqualTo("<someone> hi first"), "the first member reads the ring from where it joined");
+        await WaitUntilAsync(() => Volatile.Read(ref page.Position) == ring.Head, "the first member's position in its cursor page");
+
+        await first.SendAsync("/quit bye");
+        Assert.That((await fake.NextFrameAsync()).Type, Is.EqualTo(FrameType.Leaving));
+        Assert.That((await fake.NextFrameAsync()).Type, Is.EqualTo(FrameType.Recycled));
+        ring.Write(3, 0, "<someone> while nobody is served"u8);
+
+        var second = await fake.HandOffAsync();
+        Assert.That((await fake.NextFrameAsync()).Type, Is.EqualTo(FrameType.Ready), "no second RingAttach: the same mapping serves the next client");
+        await fake.SendRingJoinAsync(memberId: 11, ring.Head);
+        ring.Write(4, 11, "<second> its own line, which it does not read back"u8);
+        ring.Write(5, 0, "<someone> hi second"u8);
+        await fake.SendFrameAsync(FrameType.Doorbell, []);
+        Assert.That(await second.ReadLineAsync(), Is.EqualTo("<someone> hi second"), "the second member reads from its own join, none of the first's lines");
+        await WaitUntilAsync(() => Volatile.Read(ref page.Position) == ring.Head, "the second member's position in the same cursor page");
+
+        await second.DisposeAsync();
+        Assert.That((await fake.NextFrameAsync()).Leaving.Reason, Is.EqualTo(LeaveReason.ClientClosed));
+        Assert.That((await fake.NextFrameAsync()).Type, Is.EqualTo(FrameType.Recycled));
+        await fake.SendShutdownAsync();
+        Assert.That(await fake.WaitForExitAsync(), Is.Zero);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(condition(), Is.True, what);
+    }
+
     private sealed class FakeSupervisor : IAsyncDisposable
     {
         private readonly string _directory;
@@ -165,6 +221,21 @@ public sealed class WorkerReuseTests
             new HandoffMessage(0, null).WriteTo(frame);
             ScmRights.Send(_pipe.SafeHandle, accepted.SafeHandle, frame.WrittenSpan, 5000);
             return client;
+        }
+
+        /// <summary>A RingAttach frame with the memfd on its bytes, as <c>MemfdRingShare.Send</c> does.</summary>
+        public void SendRingAttach(RingPart part, RingMapping mapping, long capacity)
+        {
+            var frame = new FrameBuffer(64);
+            new RingAttachMessage(part, capacity, "").WriteTo(frame);
+            ScmRights.Send(_pipe.SafeHandle, mapping.SharedDescriptor!, frame.WrittenSpan, 5000);
+        }
+
+        public Task SendRingJoinAsync(long memberId, long position)
+        {
+            var frame = new FrameBuffer(64);
+            RingFrames.WriteJoin(frame, memberId, position);
+            return SendAsync(frame);
         }
 
         public Task SendLineAsync(long sequence, string text)
