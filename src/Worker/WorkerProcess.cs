@@ -37,9 +37,7 @@ internal sealed class WorkerProcess : ISessionControl
     private ClientConnection? _client;
     private IrcSession? _irc;
     private RingFeed? _ring;
-    private RingMapping? _ringMapping;
-    private RingMapping? _cursorMapping;
-    private long _ringCapacity;
+    private readonly RingAttachment _ringAttachment = new();
     private int _ending;
 
     public WorkerProcess(WorkerArguments args)
@@ -232,27 +230,8 @@ internal sealed class WorkerProcess : ISessionControl
     // Two RingAttach frames, each with its memfd on Linux: the ring (read-only) and the cursor page (read-write).
     private void AttachRing(Frame frame, ReceivedDescriptor received)
     {
-        var message = RingAttachMessage.Read(frame);
-        if (message.Part == RingPart.Ring ? _ringMapping is not null : _cursorMapping is not null)
-        {
-            throw new ProtocolException($"The supervisor sent the ring's {message.Part} twice.");
-        }
-
-        var mapping = CurrentPlatform.RingShare.Open(message, received);
-        if (message.Part == RingPart.Ring)
-        {
-            _ringMapping = mapping;
-            _ringCapacity = message.Capacity;
-        }
-        else
-        {
-            _cursorMapping = mapping;
-        }
-
-        if (_ringMapping is not null && _cursorMapping is not null)
-        {
-            _ring = new RingFeed(_ringMapping, _ringCapacity, _cursorMapping);
-        }
+        _ringAttachment.Add(frame, received);
+        _ring = _ringAttachment.Feed;
     }
 
     private void ReadPipe(PipeStream pipe, FrameDecoder decoder)

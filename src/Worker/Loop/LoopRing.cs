@@ -34,9 +34,7 @@ internal sealed class LoopRing
 
     private readonly RingLineSink _fromRing;
     private readonly RingLineSink _fromPipe;
-    private RingMapping? _ringMapping;
-    private RingMapping? _cursorMapping;
-    private long _ringCapacity;
+    private readonly RingAttachment _attachment = new();
     private RingFeed? _feed;
     private LoopSession? _session;
 
@@ -51,31 +49,12 @@ internal sealed class LoopRing
 
     /// <summary>
     /// A <see cref="FrameType.RingAttach"/> in the pool: maps the ring (read-only) or the cursor page (read-write)
-    /// from the descriptor that came with it, as <c>WorkerProcess.AttachRing</c> does for the threaded worker.
+    /// from the descriptor that came with it (<see cref="RingAttachment"/>, which the threaded worker uses too).
     /// </summary>
     public void Attach(Frame frame, ReceivedDescriptor received)
     {
-        var message = RingAttachMessage.Read(frame);
-        if (message.Part == RingPart.Ring ? _ringMapping is not null : _cursorMapping is not null)
-        {
-            throw new ProtocolException($"The supervisor sent the ring's {message.Part} twice.");
-        }
-
-        var mapping = CurrentPlatform.RingShare.Open(message, received);
-        if (message.Part == RingPart.Ring)
-        {
-            _ringMapping = mapping;
-            _ringCapacity = message.Capacity;
-        }
-        else
-        {
-            _cursorMapping = mapping;
-        }
-
-        if (_ringMapping is not null && _cursorMapping is not null)
-        {
-            _feed = new RingFeed(_ringMapping, _ringCapacity, _cursorMapping);
-        }
+        _attachment.Add(frame, received);
+        _feed = _attachment.Feed;
     }
 
     /// <summary>A client was handed over: its lines go to this session's queue (the member joins at RingJoin).</summary>
