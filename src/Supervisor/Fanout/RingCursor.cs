@@ -99,11 +99,7 @@ internal sealed class RingCursor
                 ReadPositionLocked();
             }
 
-            var backlog = Backlog;
-            to = _closed || !_joined ? RoomFlow.Level.Normal
-                : backlog > _ring.FullAt ? RoomFlow.Level.Full
-                : backlog > _ring.HighWater ? RoomFlow.Level.Congested
-                : RoomFlow.Level.Normal;
+            to = RoomFlow.LevelOf(!_closed && _joined, Backlog, _ring.HighWater, _ring.FullAt);
             from = _level;
             if (to == from)
             {

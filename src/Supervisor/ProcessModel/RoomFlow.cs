@@ -44,6 +44,17 @@ internal sealed class RoomFlow : ILineBudget
         Full = 2,
     }
 
+    /// <summary>
+    /// The one rule for a member's level, whether its backlog is a pipe's queue (<see cref="WorkerOutbox"/>) or its
+    /// distance behind the shared ring (<c>RingCursor</c>): normal up to <paramref name="highWater"/>, congested past
+    /// it, full past <paramref name="full"/>; a member that takes nothing any more (closed) holds nobody back.
+    /// </summary>
+    public static Level LevelOf(bool holdsBack, long backlog, long highWater, long full) =>
+        !holdsBack ? Level.Normal
+        : backlog > full ? Level.Full
+        : backlog > highWater ? Level.Congested
+        : Level.Normal;
+
     public bool IsCongested => Volatile.Read(ref _congested) > 0;
 
     public bool IsFull => Volatile.Read(ref _full) > 0;

@@ -199,10 +199,7 @@ internal sealed class WorkerOutbox
             // _fromRoom is the room loop's; off that loop its length may be a moment old, and the loop's next
             // Deliver or Flush looks again.
             var queued = _fromRoom.Length + _pending.Length + _inFlight.Length;
-            to = _closed ? RoomFlow.Level.Normal
-                : queued > _limit ? RoomFlow.Level.Full
-                : queued > _highWater ? RoomFlow.Level.Congested
-                : RoomFlow.Level.Normal;
+            to = RoomFlow.LevelOf(!_closed, queued, _highWater, _limit);
             from = _level;
             if (to == from)
             {
