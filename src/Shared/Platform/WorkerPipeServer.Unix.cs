@@ -22,7 +22,8 @@ internal abstract partial class WorkerPipeServer
     /// connected NamedPipeServerStream uses too; so the outbox, the pipe reader and the SCM_RIGHTS hand-off (sendmsg
     /// on SafePipeHandle's descriptor) see the same kind of stream as before. The SafePipeHandle must own its
     /// descriptor, and an accepted <see cref="Socket"/> cannot give its away, so it gets a duplicate
-    /// (F_DUPFD_CLOEXEC) and the accepted Socket is closed: for a moment three descriptors, then one.
+    /// (F_DUPFD_CLOEXEC) and the accepted Socket is closed: for a moment three descriptors, then one. That Socket is
+    /// made before the stream is handed out (see WaitForConnectionAsync).
     /// </remarks>
     [UnsupportedOSPlatform("windows")]
     private sealed class UnixServer : WorkerPipeServer
@@ -80,6 +81,13 @@ internal abstract partial class WorkerPipeServer
                 {
                     CheckPeerIsUs(accepted);
                     var stream = new NamedPipeServerStream(PipeDirection.InOut, isAsync: true, isConnected: true, Duplicate(accepted));
+                    // Makes the stream's Socket now, on this one thread. A stream built on a handle makes it lazily,
+                    // at its first read or write (SafePipeHandle.CreatePipeSocket), and when two threads get there
+                    // at once (the pipe reader and the outbox, on a fresh pipe) the loser disposes the Socket it
+                    // made, which owns the same descriptor: the pipe closes under both, and the winner's Socket holds
+                    // a number the next open may reuse. InBufferSize is the one public member that makes the Socket
+                    // without I/O (a getsockopt of SO_RCVBUF). WorkerPipeServerTests races the two.
+                    _ = stream.InBufferSize;
                     lock (_gate)
                     {
                         if (!_disposed)
