@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Logging;
 using NLog;
@@ -59,8 +58,8 @@ internal sealed class Supervisor : IDisposable
 
         using var model = CreateModel(out var endpoint);
 
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        // Before the model starts: the signal reader is one of the threads made at start (Platform/ShutdownSignals.cs).
+        using var signals = Platform.ShutdownSignals.Listen(OnSignal, s_log);
         await model.StartAsync();
 
         var udp = _settings.Transport == Transport.Udp ? " (udp)" : "";
@@ -93,16 +92,15 @@ internal sealed class Supervisor : IDisposable
         };
     }
 
-    private void OnSignal(PosixSignalContext context)
+    private void OnSignal(string signal)
     {
-        context.Cancel = true; // we exit in our own time, in order
         if (Interlocked.Increment(ref _signals) == 1)
         {
-            _shutdownRequested.TrySetResult(context.Signal.ToString());
+            _shutdownRequested.TrySetResult(signal);
         }
         else
         {
-            s_log.Warn($"{context.Signal} again: ending what is left now");
+            s_log.Warn($"{signal} again: ending what is left now");
             _forced.Cancel();
         }
     }
