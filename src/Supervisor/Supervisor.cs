@@ -28,8 +28,8 @@ namespace ChatFork.Supervisor;
 // --slow-consumer-timeout is dropped), parse the bytes clients send (workers do that and send typed frames), or
 // call waitpid itself (.NET's Process reaps the children it started; the Reaper learns of each exit from it).
 //
-// Threads: the accept loop and the launcher each have a dedicated thread (see their comments for why); the room,
-// the reaper and the per-worker pipe loops are tasks on the thread pool. Dying: PR_SET_PDEATHSIG plus pipe EOF on
+// Threads: the accept loop, the launcher and, on Linux, the signal reader each have a dedicated thread (see their
+// comments for why); the room, the reaper and the per-worker pipe loops are tasks on the thread pool. Dying: PR_SET_PDEATHSIG plus pipe EOF on
 // Linux, a kill-on-close Job object on Windows, take every worker down with the supervisor, however it dies.
 
 /// <summary>The <c>chatfork</c> server: binds, picks the model, runs until a signal, shuts down in order.</summary>
