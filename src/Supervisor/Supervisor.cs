@@ -29,8 +29,9 @@ namespace ChatFork.Supervisor;
 // call waitpid itself (.NET's Process reaps the children it started; the Reaper learns of each exit from it).
 //
 // Threads: the accept loop, the launcher and, on Linux, the signal reader each have a dedicated thread (see their
-// comments for why); the room, the reaper and the per-worker pipe loops are tasks on the thread pool. Dying: PR_SET_PDEATHSIG plus pipe EOF on
-// Linux, a kill-on-close Job object on Windows, take every worker down with the supervisor, however it dies.
+// comments for why); the room, the reaper and the per-worker pipe loops are tasks on the thread pool. Dying:
+// PR_SET_PDEATHSIG plus pipe EOF on Linux, a kill-on-close Job object on Windows, take every worker down with the
+// supervisor, however it dies.
 
 /// <summary>The <c>chatfork</c> server: binds, picks the model, runs until a signal, shuts down in order.</summary>
 internal sealed class Supervisor : IDisposable
