@@ -53,6 +53,7 @@ internal static unsafe class SelfExec
         var variables = Split(environment).Where(v => !v.AsSpan().StartsWith(prefix)).ToList();
         variables.Add(Encoding.UTF8.GetBytes($"{variable}={value}\0"));
 
+        ForgetDiagnosticsSocket();
         var path = Encoding.UTF8.GetBytes(executable + "\0");
         // Pinned for good: on success the image is replaced; on failure the process goes on with a little less memory.
         var argvPointers = PinAll(argv);
@@ -64,6 +65,25 @@ internal static unsafe class SelfExec
 
         var errno = Marshal.GetLastPInvokeError();
         return $"execve({executable}) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
+    }
+
+    // The runtime's diagnostics socket (what dotnet-counters and dotnet-trace connect to) is named after the pid and
+    // the process's start time, and both stay the same across execve: the new runtime could not bind its own while
+    // the old image's file is there, and the old file would be left behind at exit. The old image's listening
+    // descriptor is close-on-exec and goes with it; the name goes now.
+    private static void ForgetDiagnosticsSocket()
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            {
+                File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Then the new image runs without its diagnostics socket; nothing else depends on it.
+        }
     }
 
     // "a\0b\0" into "a\0" and "b\0": each string keeps its terminating NUL.

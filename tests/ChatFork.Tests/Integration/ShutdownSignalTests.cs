@@ -30,6 +30,14 @@ public sealed class ShutdownSignalTests
             "threads of the supervisor that do not block SIGTERM and SIGINT (a signal would go to one of them and make .NET start a thread)");
         Assert.That(File.ReadAllText($"/proc/{server.HostPid}/environ"), Does.Contain("CHATFORK_REEXEC_SIGNALS_BLOCKED="), "it ran itself again");
         await server.WaitForLogAsync(@"supervisor: shutdown signals: SIGTERM and SIGINT from a signalfd, read on the 'signal reader' thread; every thread blocks them \(re-exec'd with them blocked in [\d.]+ ms\)");
+
+        // The runtime's diagnostics socket is named after the pid and the start time, which the re-exec keeps: the
+        // second runtime must have bound its own (dotnet-counters and dotnet-trace connect there), and leave none behind.
+        var diagnostics = $"dotnet-diagnostic-{server.HostPid}-";
+        Assert.That(File.ReadLines("/proc/net/unix").Where(l => l.Contains(diagnostics, StringComparison.Ordinal)), Has.Exactly(1).Items,
+            "the supervisor's runtime listens on its diagnostics socket");
+        Assert.That(await server.StopAsync(), Is.EqualTo(0), server.Log);
+        Assert.That(Directory.EnumerateFiles(Path.GetTempPath(), diagnostics + "*"), Is.Empty, "a diagnostics socket left in the temporary folder");
     }
 
     [Test]
