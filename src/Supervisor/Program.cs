@@ -7,6 +7,10 @@ using NLog;
 // chatfork: the supervisor. Parses the command line, sets up logging, runs the server.
 // The process model is described at the top of Supervisor.cs and in docs/architecture.md.
 
+// First, before the runtime makes more threads: on Linux this may run the program again, in this same process,
+// with SIGTERM and SIGINT blocked in every thread (Platform/BlockedAtStart.cs says why).
+ChatFork.Supervisor.Platform.BlockedAtStart.Ensure();
+
 using var parser = new Parser(settings =>
 {
     settings.CaseInsensitiveEnumValues = true;

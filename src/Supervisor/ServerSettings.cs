@@ -124,7 +124,7 @@ internal sealed record ServerSettings(
             "--fanout shm fans the room out to worker processes: it needs --model process.");
         Require(options.RingSize is >= 256 * 1024 and <= 1 << 30 && (options.RingSize & (options.RingSize - 1)) == 0,
             "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
-        var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, Platform.WorkerExecutable.FileName);
+        var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, ChatFork.Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
             host, port, options.Mode, options.Model, options.Transport, options.MaxClients, options.MaxClientsPerIp,

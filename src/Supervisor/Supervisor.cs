@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ChatFork.Platform;
 using ChatFork.Supervisor.Logging;
 using NLog;
@@ -29,9 +28,10 @@ namespace ChatFork.Supervisor;
 // --slow-consumer-timeout is dropped), parse the bytes clients send (workers do that and send typed frames), or
 // call waitpid itself (.NET's Process reaps the children it started; the Reaper learns of each exit from it).
 //
-// Threads: the accept loop and the launcher each have a dedicated thread (see their comments for why); the room,
-// the reaper and the per-worker pipe loops are tasks on the thread pool. Dying: PR_SET_PDEATHSIG plus pipe EOF on
-// Linux, a kill-on-close Job object on Windows, take every worker down with the supervisor, however it dies.
+// Threads: the accept loop, the launcher and, on Linux, the signal reader each have a dedicated thread (see their
+// comments for why); the room, the reaper and the per-worker pipe loops are tasks on the thread pool. Dying:
+// PR_SET_PDEATHSIG plus pipe EOF on Linux, a kill-on-close Job object on Windows, take every worker down with the
+// supervisor, however it dies.
 
 /// <summary>The <c>chatfork</c> server: binds, picks the model, runs until a signal, shuts down in order.</summary>
 internal sealed class Supervisor : IDisposable
@@ -59,8 +59,8 @@ internal sealed class Supervisor : IDisposable
 
         using var model = CreateModel(out var endpoint);
 
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        // Before the model starts: the signal reader is one of the threads made at start (Platform/ShutdownSignals.cs).
+        using var signals = Platform.ShutdownSignals.Listen(OnSignal, s_log);
         await model.StartAsync();
 
         var udp = _settings.Transport == Transport.Udp ? " (udp)" : "";
@@ -93,16 +93,15 @@ internal sealed class Supervisor : IDisposable
         };
     }
 
-    private void OnSignal(PosixSignalContext context)
+    private void OnSignal(string signal)
     {
-        context.Cancel = true; // we exit in our own time, in order
         if (Interlocked.Increment(ref _signals) == 1)
         {
-            _shutdownRequested.TrySetResult(context.Signal.ToString());
+            _shutdownRequested.TrySetResult(signal);
         }
         else
         {
-            s_log.Warn($"{context.Signal} again: ending what is left now");
+            s_log.Warn($"{signal} again: ending what is left now");
             _forced.Cancel();
         }
     }

@@ -4,6 +4,9 @@ using ChatFork.Worker;
 // chatfork-worker: serves exactly one client connection, handed to it by the chatfork supervisor.
 // See WorkerProcess for the life of a worker, and docs/architecture.md for the whole picture.
 
+// The supervisor's blocked SIGTERM and SIGINT are not the worker's (Platform/InheritedSignalMask.cs says why).
+ChatFork.Worker.Platform.InheritedSignalMask.Release();
+
 WorkerArguments arguments;
 try
 {

@@ -120,6 +120,47 @@ public sealed class ResourceExhaustionTests
         Assert.That(await server.StopAsync(), Is.EqualTo(0), $"an orderly shutdown once pids returned. Log:\n{server.Log}");
     }
 
+    [TestCase(Native.SIGTERM, "SIGTERM")]
+    [TestCase(Native.SIGINT, "SIGINT")]
+    public async Task Out_of_pids_a_shutdown_signal_still_stops_the_supervisor_in_order(int signal, string name)
+    {
+        // .NET's PosixSignalRegistration would need a new thread for the signal, and abort ("Out of memory.") without
+        // one; the supervisor reads SIGTERM and SIGINT from a signalfd on a thread it made at start.
+        await using var server = await ServerProcess.StartAfterShellAsync($"echo $$ > {_cgroup}/cgroup.procs",
+            "--attach-timeout", "5");
+        var (alice, _) = await server.JoinAsync("alice");
+        var (bob, _) = await server.JoinAsync("bob");
+        await using var a = alice;
+        await using var b = bob;
+        await alice.SendAsync("before the cap");
+        await bob.ReadUntilAsync(l => l.EndsWith("> before the cap", StringComparison.Ordinal), "alice's first line");
+        var workers = server.WorkerPids();
+
+        // Below what the cgroup holds: no process or thread in it can start now, whatever exits meanwhile (an idle
+        // JIT thread that ends frees a pid that the cgroup does not give back while pids.current is above pids.max).
+        File.WriteAllText(Path.Combine(_cgroup!, "pids.max"), "1");
+        await using (var late = await server.ConnectAsync("late"))
+        {
+            Assert.That(await late.ReadLineAsync(TimeSpan.FromSeconds(20)), Is.EqualTo("* server busy, try again"), $"a new client while out of pids. Log:\n{server.Log}");
+        }
+
+        var exitCode = await server.StopAsync(signal, TimeSpan.FromSeconds(30));
+
+        Assert.That(exitCode, Is.EqualTo(0), $"an orderly stop by {name} exits 0, out of pids too. Log:\n{server.Log}");
+        foreach (var client in new[] { alice, bob })
+        {
+            var rest = await client.DrainAsync(TimeSpan.FromSeconds(5));
+            Assert.That(rest, Does.Contain("* server shutting down"), $"{client.Name}'s last lines. Log:\n{server.Log}");
+            Assert.That(client.Closed, Is.True);
+        }
+
+        Assert.That(await ServerProcess.EventuallyAsync(() => !workers.Any(w => ProcFs.Exists(w) && ProcFs.Stat(w)?.State != 'Z')), Is.True,
+            $"workers left after the stop: {string.Join(", ", workers.Where(ProcFs.Exists))}");
+        Assert.That(await ServerProcess.EventuallyAsync(() => Members().Count == 0), Is.True, "nothing of the supervisor's is left in its cgroup");
+        await server.WaitForLogAsync($"supervisor/shutdown-started: shutting down \\({name}\\)");
+        await server.WaitForLogAsync("supervisor/shutdown-finished: shut down cleanly");
+    }
+
     [Test]
     public async Task As_root_the_supervisor_raises_its_hard_limit_of_open_descriptors_to_what_max_clients_needs()
     {
