@@ -120,7 +120,7 @@ internal sealed record ServerSettings(
         Require(options.LineRate >= 0, "--line-rate cannot be negative.");
         Require(options.LineBurst >= 1, "--line-burst must be at least 1.");
         Require(options.FloodTimeout >= 0, "--flood-timeout cannot be negative.");
-        Require(options.Fanout == FanoutMode.Pipe || options.Model == ServerModel.Process,
+        Require(options.Fanout != FanoutMode.Shm || options.Model == ServerModel.Process,
             "--fanout shm fans the room out to worker processes: it needs --model process.");
         Require(options.RingSize is >= 256 * 1024 and <= 1 << 30 && (options.RingSize & (options.RingSize - 1)) == 0,
             "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
@@ -141,13 +141,21 @@ internal sealed record ServerSettings(
             FloodTimeout = TimeSpan.FromSeconds(options.FloodTimeout),
             Protocol = options.Protocol,
             WorkerReuse = options.WorkerReuse,
-            Fanout = options.Fanout,
+            Fanout = options.Fanout ?? DefaultFanout(options, irc),
             RingSize = options.RingSize,
             Irc = irc ? IrcSettings.From(options) : null,
 
             Cluster = global::ChatFork.Supervisor.Cluster.ClusterSettings.From(options),
         };
     }
+
+    // Left out, --fanout is shm wherever a ring can serve: the process model's chat room on this host (the bench's
+    // chat-burst runs faster through it, docs/performance.md), and pipe where it cannot (the lab's thread and async
+    // models, echo mode, IRC mode's channels, the cluster's room), so that no default start logs that shm was ignored.
+    private static FanoutMode DefaultFanout(SupervisorOptions options, bool irc) =>
+        options.Model == ServerModel.Process && options.Mode == ServerMode.Chat && !irc && options.Cluster is null
+            ? FanoutMode.Shm
+            : FanoutMode.Pipe;
 
     private static void Require(bool condition, string message)
     {

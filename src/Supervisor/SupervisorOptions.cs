@@ -78,8 +78,9 @@ public sealed class SupervisorOptions
     [Option("slow-consumer-timeout", Default = 10, HelpText = "Seconds a client may take nothing while lines for it back up (past half of --worker-queue in the supervisor, or past --send-queue in its worker) before it is dropped as a slow consumer.")]
     public int SlowConsumerTimeout { get; set; } = 10;
 
-    [Option("fanout", Default = FanoutMode.Pipe, HelpText = "How the chat room's lines reach the workers. pipe: down every worker's pipe. shm: written once into a ring in shared memory that every worker reads (a memfd on Linux, a named file mapping on Windows); lines for one client stay on its pipe. Chat mode only: --protocol irc and --cluster fan out on the pipes either way.")]
-    public FanoutMode Fanout { get; set; } = FanoutMode.Pipe;
+    // No Default: left out, it depends on the rest (ServerSettings.DefaultFanout).
+    [Option("fanout", HelpText = "How the chat room's lines reach the workers. shm (the default for the chat room of --model process): written once into a ring in shared memory that every worker reads (a memfd on Linux, a named file mapping on Windows); lines for one client stay on its pipe. pipe: down every worker's pipe (the default elsewhere, and the only choice with --model thread or async). Chat mode only: --protocol irc and --cluster fan out on the pipes either way.")]
+    public FanoutMode? Fanout { get; set; }
 
     [Option("ring-size", Default = ServerSettings.DefaultRingSize, HelpText = "Bytes of the room's shared ring with --fanout shm, a power of two. A worker more than half a ring behind slows the heaviest senders, one past the ring less a reserve (a quarter, at least 64 KiB) stops every sender; one that reads nothing for --slow-consumer-timeout meanwhile is dropped.")]
     public int RingSize { get; set; } = ServerSettings.DefaultRingSize;

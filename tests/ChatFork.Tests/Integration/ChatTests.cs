@@ -29,7 +29,7 @@ public sealed partial class ChatTests
         _fanout = fanout;
     }
 
-    private Task<ServerProcess> StartAsync(params string[] options) => ServerProcess.StartAsync([.. options, "--model", _model, .. (_fanout == "pipe" ? Array.Empty<string>() : ["--fanout", _fanout])]);
+    private Task<ServerProcess> StartAsync(params string[] options) => ServerProcess.StartAsync([.. options, "--model", _model, "--fanout", _fanout]);
 
     [Test]
     public async Task The_greeting_names_the_clients_nick_and_its_workers_pid()

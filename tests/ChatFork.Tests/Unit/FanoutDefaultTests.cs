@@ -1,0 +1,40 @@
+using ChatFork.Supervisor;
+using NUnit.Framework;
+
+namespace ChatFork.Tests.Unit;
+
+/// <summary>What <c>--fanout</c> is when it is left out, and what is refused when it is given.</summary>
+[TestFixture]
+public sealed class FanoutDefaultTests
+{
+    private static FanoutMode FanoutOf(SupervisorOptions options) => ServerSettings.From(options).Fanout;
+
+    [Test]
+    public void Left_out_it_is_shm_for_the_process_models_chat_room()
+    {
+        Assert.That(FanoutOf(new SupervisorOptions()), Is.EqualTo(FanoutMode.Shm));
+    }
+
+    [TestCase(ServerModel.Thread)]
+    [TestCase(ServerModel.Async)]
+    public void Left_out_it_is_pipe_for_the_labs_models_which_have_no_workers_to_share_a_ring(ServerModel model)
+    {
+        Assert.That(FanoutOf(new SupervisorOptions { Model = model }), Is.EqualTo(FanoutMode.Pipe));
+    }
+
+    [Test]
+    public void Left_out_it_is_pipe_where_no_room_uses_the_ring_so_nothing_says_shm_was_ignored()
+    {
+        Assert.That(FanoutOf(new SupervisorOptions { Mode = ServerMode.Echo }), Is.EqualTo(FanoutMode.Pipe), "echo mode");
+        Assert.That(FanoutOf(new SupervisorOptions { Protocol = ClientProtocol.Irc }), Is.EqualTo(FanoutMode.Pipe), "IRC mode");
+        Assert.That(FanoutOf(new SupervisorOptions { Cluster = "redis://127.0.0.1:6379" }), Is.EqualTo(FanoutMode.Pipe), "the cluster's room");
+    }
+
+    [Test]
+    public void Given_it_is_kept_and_shm_without_worker_processes_is_refused_with_a_sentence()
+    {
+        Assert.That(FanoutOf(new SupervisorOptions { Fanout = FanoutMode.Pipe }), Is.EqualTo(FanoutMode.Pipe));
+        var e = Assert.Throws<ChatForkException>(() => ServerSettings.From(new SupervisorOptions { Fanout = FanoutMode.Shm, Model = ServerModel.Thread }));
+        Assert.That(e!.Message, Is.EqualTo("--fanout shm fans the room out to worker processes: it needs --model process."));
+    }
+}
