@@ -90,7 +90,8 @@ switch (mode)
         pipe.Write(frames.WrittenSpan);
         frames.Clear();
         var decoder = new FrameDecoder(FrameHeader.DefaultMaxLength, FrameTypes.IsFromSupervisor);
-        using (var socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out _))
+        // With --fanout shm (the default) the room's ring arrives first: this worker maps none and closes its descriptor.
+        using (var socket = CurrentPlatform.HandOff.Receive(pipe, decoder, out _, ringAttach: (_, received) => received.Dispose()))
         {
             frames.WriteFrame(FrameType.Ready, default);
             frames.WriteFrame(FrameType.Say, Encoding.UTF8.GetBytes("\u001b[2Jclear your screen"));

@@ -37,4 +37,19 @@ public sealed class FanoutDefaultTests
         var e = Assert.Throws<ChatForkException>(() => ServerSettings.From(new SupervisorOptions { Fanout = FanoutMode.Shm, Model = ServerModel.Thread }));
         Assert.That(e!.Message, Is.EqualTo("--fanout shm fans the room out to worker processes: it needs --model process."));
     }
+
+    [Test]
+    public void Left_out_the_ring_is_1_MiB_or_big_enough_for_two_of_the_longest_lines_max_line_allows()
+    {
+        Assert.That(ServerSettings.From(new SupervisorOptions()).RingSize, Is.EqualTo(1024 * 1024));
+        // --max-line 1 MiB: a room line of up to 3 MiB (the sanitizer's U+FFFD) and its prefix; two of them fit 8 MiB.
+        Assert.That(ServerSettings.From(new SupervisorOptions { MaxLine = 1024 * 1024 }).RingSize, Is.EqualTo(8 * 1024 * 1024));
+    }
+
+    [Test]
+    public void A_ring_given_too_small_for_max_line_is_refused_at_start_with_a_sentence_not_at_the_first_long_line()
+    {
+        var e = Assert.Throws<ChatForkException>(() => ServerSettings.From(new SupervisorOptions { MaxLine = 1024 * 1024, RingSize = 1024 * 1024 }));
+        Assert.That(e!.Message, Is.EqualTo("--ring-size 1048576 cannot hold the longest room line --max-line 1048576 allows (a record may take half the ring): give at least 8388608, or leave --ring-size out."));
+    }
 }
