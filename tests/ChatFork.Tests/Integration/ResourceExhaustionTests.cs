@@ -83,9 +83,10 @@ public sealed class ResourceExhaustionTests
                 clients.Add((await server.JoinAsync($"filler{i}")).Client);
             }
 
-            // One pid left: the next worker's clone may take it, and after that nothing in the cgroup can start a thread.
-            var current = int.Parse(File.ReadAllText(Path.Combine(_cgroup!, "pids.current")).Trim(), CultureInfo.InvariantCulture);
-            File.WriteAllText(Path.Combine(_cgroup!, "pids.max"), (current + 1).ToString(CultureInfo.InvariantCulture));
+            // Out of pids: a limit below what the cgroup holds, so nothing in it can start a process or a thread,
+            // whatever exits meanwhile. (pids.current + 1 was flaky: a runtime thread that ended after the count left
+            // room for a whole worker, which then served the "late" client.)
+            File.WriteAllText(Path.Combine(_cgroup!, "pids.max"), "1");
 
             for (var i = 0; i < 3; i++)
             {
