@@ -124,9 +124,9 @@ internal sealed record ServerSettings(
             "--fanout shm fans the room out to worker processes: it needs --model process.");
         Require(options.RingSize is not { } givenRing || (givenRing is >= 256 * 1024 and <= 1 << 30 && (givenRing & (givenRing - 1)) == 0),
             "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
-        var ringSize = options.RingSize ?? RingSizeFor(options.MaxLine);
-        Require(ringSize >= RingSizeFor(options.MaxLine),
-            $"--ring-size {ringSize} cannot hold the longest room line --max-line {options.MaxLine} allows (a record may take half the ring): give at least {RingSizeFor(options.MaxLine)}, or leave --ring-size out.");
+        var ringSize = options.RingSize ?? Math.Max(DefaultRingSize, RingNeededFor(options.MaxLine));
+        Require(ringSize >= RingNeededFor(options.MaxLine),
+            $"--ring-size {ringSize} cannot hold the longest room line --max-line {options.MaxLine} allows (a record may take half the ring): give at least {RingNeededFor(options.MaxLine)}, or leave --ring-size out.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, ChatFork.Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
@@ -152,13 +152,13 @@ internal sealed record ServerSettings(
         };
     }
 
-    // The smallest ring (a power of two, at least DefaultRingSize) in which a record of the longest room line still
-    // takes at most half the ring (RingWriter's rule). A room line is the sender's text, which the sanitizer may
+    // The smallest ring (a power of two, at least --ring-size's 256 KiB floor) in which a record of the longest room
+    // line takes at most half the ring (RingWriter's rule). A room line is the sender's text, which the sanitizer may
     // grow to 3 bytes per byte received (U+FFFD for each invalid byte, as MaxWorkerFrame allows), behind its prefix.
-    internal static int RingSizeFor(int maxLine)
+    internal static int RingNeededFor(int maxLine)
     {
         var longestRecord = global::ChatFork.Fanout.RingLayout.RecordSize((3 * maxLine) + 1024 + 256);
-        return (int)Math.Max(DefaultRingSize, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * longestRecord)));
+        return (int)Math.Max(256 * 1024, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * longestRecord)));
     }
 
     // Left out, --fanout is shm wherever a ring can serve: the process model's chat room on this host (the bench's

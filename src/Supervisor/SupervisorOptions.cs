@@ -82,7 +82,7 @@ public sealed class SupervisorOptions
     [Option("fanout", HelpText = "How the chat room's lines reach the workers. shm (the default for the chat room of --model process): written once into a ring in shared memory that every worker reads (a memfd on Linux, a named file mapping on Windows); lines for one client stay on its pipe. pipe: down every worker's pipe (the default elsewhere, and the only choice with --model thread or async). Chat mode only: --protocol irc and --cluster fan out on the pipes either way.")]
     public FanoutMode? Fanout { get; set; }
 
-    // No Default: left out, it is 1 MiB, or more when --max-line needs it (ServerSettings.RingSizeFor).
+    // No Default: left out, it is 1 MiB, or more when --max-line needs it (ServerSettings.RingNeededFor).
     [Option("ring-size", HelpText = "Bytes of the room's shared ring with --fanout shm, a power of two (default: 1048576, or the smallest that holds two of the longest room lines --max-line allows). A worker more than half a ring behind slows the heaviest senders, one past the ring less a reserve (a quarter, at least 64 KiB) stops every sender; one that reads nothing for --slow-consumer-timeout meanwhile is dropped.")]
     public int? RingSize { get; set; }
 

@@ -44,6 +44,8 @@ public sealed class FanoutDefaultTests
         Assert.That(ServerSettings.From(new SupervisorOptions()).RingSize, Is.EqualTo(1024 * 1024));
         // --max-line 1 MiB: a room line of up to 3 MiB (the sanitizer's U+FFFD) and its prefix; two of them fit 8 MiB.
         Assert.That(ServerSettings.From(new SupervisorOptions { MaxLine = 1024 * 1024 }).RingSize, Is.EqualTo(8 * 1024 * 1024));
+        // Given, the floor is what the longest line needs: 256 KiB is plenty for 4 KiB lines.
+        Assert.That(ServerSettings.From(new SupervisorOptions { RingSize = 256 * 1024 }).RingSize, Is.EqualTo(256 * 1024));
     }
 
     [Test]
