@@ -57,6 +57,13 @@ internal sealed class RingCursor
     {
         lock (_lock)
         {
+            if (_closed)
+            {
+                // Its worker died (or was dropped) between its hand-off and the room's handling of the join: the page
+                // is unmapped, and the member's leave follows.
+                return;
+            }
+
             // The worker writes its page only once it has read RingJoin; until then the page says where it starts.
             Volatile.Write(ref _page.Position, position);
             _position = position;
