@@ -22,6 +22,7 @@ namespace ChatFork.Worker.Loop;
 /// </remarks>
 // CA1001: the mappings live as long as the process, which exits without disposing the loop.
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the process.")]
 internal sealed class LoopRing
 {
