@@ -67,10 +67,10 @@ public sealed class WorkerThreadTests
     }
 
     // On Linux every thread but the runtime's is the worker's own, and there is one. Under Wine a thread's name reaches
-    // /proc only once the runtime has set it (SetThreadDescription), so a young thread shows the process's name: the
-    // count is what is checked there, against the runtime's share on Windows: the finalizer, the debugger's helper,
-    // the diagnostics server, and tiered compilation's worker or Windows' native pool thread that runs the runtime's
-    // timers, one of the two at a time. The threaded worker had 10 idle, 11 serving.
+    // /proc only some time after the runtime set it (SetThreadDescription): a young finalizer shows the process's name
+    // for a moment. So the count is what is checked there, against the JIT runtime's share on Windows: the finalizer,
+    // the debugger's helper, the diagnostics server (EventPipe) and tiered compilation's background worker, which
+    // were the four seen in every sample (the fifth thread: the loop's). The threaded worker had 10 idle, 11 serving.
     private static void AssertOwnThreads(ServerProcess server, int workerPid, string what)
     {
         var host = server.HostPidOf(workerPid) ?? throw new AssertionException($"{what}: worker {workerPid} is not running");
