@@ -1,8 +1,10 @@
 using ChatFork;
 using ChatFork.Worker;
+using ChatFork.Worker.Loop;
+using ChatFork.Worker.Platform;
 
-// chatfork-worker: serves exactly one client connection, handed to it by the chatfork supervisor.
-// See WorkerProcess for the life of a worker, and docs/architecture.md for the whole picture.
+// chatfork-worker: serves one client connection at a time (one in all, unless --reusable), handed to it by the
+// chatfork supervisor. See WorkerLoop for the life of a worker, and docs/architecture.md for the whole picture.
 
 // The supervisor's blocked SIGTERM and SIGINT are not the worker's (Platform/InheritedSignalMask.cs says why).
 ChatFork.Worker.Platform.InheritedSignalMask.Release();
@@ -19,9 +21,15 @@ catch (FormatException e)
     return (int)WorkerExitCode.BadArguments;
 }
 
+if (!LoopPlatform.IsSupported)
+{
+    Console.Error.WriteLine("chatfork-worker: runs on Linux and Windows only.");
+    return (int)WorkerExitCode.Failed;
+}
+
 try
 {
-    return new WorkerProcess(arguments).Run();
+    return new WorkerLoop(arguments).Run();
 }
 catch (Exception e)
 {

@@ -9,7 +9,7 @@ namespace ChatFork.Worker;
 /// The two <see cref="FrameType.RingAttach"/> frames of <c>--fanout shm</c>, as a worker takes them while it waits in
 /// the pool: the room's ring, mapped read-only, and this worker's cursor page, read-write (each a memfd that rides on
 /// its frame with SCM_RIGHTS on Linux, a mapping's name on Windows). <see cref="Feed"/> exists once both have come.
-/// Both worker bodies (the Linux loop's <see cref="Loop.LoopRing"/>, the threaded one on Windows) attach through it.
+/// The loop's <see cref="Loop.LoopRing"/> attaches through it.
 /// </summary>
 // CA1001: the mappings live as long as the process, which exits without disposing them.
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the process.")]

@@ -10,4 +10,7 @@ internal static partial class Libraries
     internal const string Libc = "libc";
 
     internal const string Kernel32 = "kernel32.dll";
+
+    /// <summary>Winsock 2.</summary>
+    internal const string Ws2_32 = "ws2_32.dll";
 }

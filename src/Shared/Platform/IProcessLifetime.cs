@@ -1,8 +1,9 @@
 namespace ChatFork.Platform;
 
 /// <summary>
-/// The other half of the platform seam: a worker process's life. Starting one ("fork"), tying a worker's life to
-/// the supervisor's (<c>PR_SET_PDEATHSIG</c> on Linux; a kill-on-close Job object on Windows), and adopting it.
+/// The other half of the platform seam: a worker process's life. Starting one ("fork"), bound to the supervisor's
+/// (on Windows a kill-on-close Job object; on Linux the worker sets <c>PR_SET_PDEATHSIG</c> itself, see
+/// <see cref="LoopParent"/>).
 /// </summary>
 internal interface IProcessLifetime
 {
@@ -14,10 +15,5 @@ internal interface IProcessLifetime
     /// <exception cref="ChatForkException">The process could not be started or set up; the message says why.</exception>
     IWorkerProcess Start(WorkerCommand command);
 
-    /// <summary>
-    /// Worker side: arrange to hear of the supervisor's death (<paramref name="onSupervisorGone"/> is called when it
-    /// dies) and fail if it is already dead. Dispose the result to stop listening.
-    /// </summary>
-    /// <exception cref="ChatForkException">The supervisor is gone already.</exception>
-    IDisposable BindToParent(int supervisorProcessId, Action onSupervisorGone);
+    // The worker's side (tying itself to the supervisor) is the loop's LoopParent, with no thread of its own.
 }

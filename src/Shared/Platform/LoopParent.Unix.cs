@@ -4,9 +4,7 @@ using ChatFork.Interop.Unix;
 
 namespace ChatFork.Platform;
 
-/// <summary>
-/// The loop worker's tie to the supervisor and its one signal disposition, without a signal-handling thread.
-/// </summary>
+/// <summary>Linux: <c>PR_SET_PDEATHSIG</c> and the pipe; SIGINT ignored with <c>sigaction</c>.</summary>
 /// <remarks>
 /// <para>Who tells the worker that the supervisor died: the pipe. When the supervisor's process ends, the kernel
 /// closes its descriptors and the worker's <c>poll</c> sees <c>POLLHUP</c>/end of file on the pipe at once; no other
@@ -25,11 +23,11 @@ namespace ChatFork.Platform;
 /// <para>SIGINT: Ctrl+C in a terminal signals the whole process group, workers included. The supervisor shuts down
 /// in order (each worker gets a Shutdown frame); a worker must not die of it on its own, so it ignores it.</para>
 /// </remarks>
-[SupportedOSPlatform("linux")]
-internal static unsafe class LoopParent
+internal static unsafe partial class LoopParent
 {
     /// <summary>Ignores SIGINT (<c>SIG_IGN</c>, through <c>sigaction</c>).</summary>
-    public static void IgnoreInterrupt()
+    [UnsupportedOSPlatform("windows")]
+    private static void IgnoreInterruptUnix()
     {
         var action = new Libc.SigAction { Handler = Libc.SIG_IGN };
         if (Libc.Sigaction(UnixSignals.SIGINT, &action, null) != 0)
@@ -44,7 +42,8 @@ internal static unsafe class LoopParent
     /// the pipe's end of file says it. Then checks the supervisor is still the parent: it may have died before.
     /// </summary>
     /// <exception cref="ChatForkException">prctl failed, or the supervisor is gone already.</exception>
-    public static void DieWithSupervisor(bool die, int supervisorProcessId)
+    [UnsupportedOSPlatform("windows")]
+    private static void DieWithSupervisorUnix(bool die, int supervisorProcessId)
     {
         if (Libc.Prctl(Libc.PR_SET_PDEATHSIG, die ? (nuint)UnixSignals.SIGKILL : 0, 0, 0, 0) != 0)
         {

@@ -8,31 +8,28 @@ using ChatFork.Protocol;
 namespace ChatFork.Platform;
 
 /// <summary>
-/// The worker's end of its pipe (a Unix domain socket) for the loop: never-blocking reads and writes on the raw
-/// descriptor. Every read is a <c>recvmsg</c> with a control buffer (<see cref="ScmRights.Receive"/>), in the pool
-/// and while serving alike: a descriptor rides on the hand-off frame's first bytes, and a plain read would make the
-/// kernel throw it away. Connected with plain <c>socket</c>/<c>connect</c>, not a <c>NamedPipeClientStream</c>: any
-/// .NET Socket starts the runtime's socket engine thread.
+/// Linux: the pipe is a Unix domain socket, read and written on the raw descriptor. Every read is a <c>recvmsg</c>
+/// with a control buffer (<see cref="ScmRights.Receive"/>), in the pool and while serving alike: a descriptor rides on
+/// the hand-off frame's first bytes, and a plain read would make the kernel throw it away. Connected with plain
+/// <c>socket</c>/<c>connect</c>, not a <c>NamedPipeClientStream</c>: any .NET Socket starts the runtime's socket
+/// engine thread.
 /// </summary>
-[SupportedOSPlatform("linux")]
-internal sealed unsafe class LoopPipe : IDisposable
+internal sealed unsafe partial class LoopPipe
 {
-    private readonly SafeFileHandle _handle;
+    private readonly SafeFileHandle? _handle;
 
+    [UnsupportedOSPlatform("windows")]
     private LoopPipe(int fd)
     {
         Fd = fd;
         _handle = new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    public int Fd { get; }
+    /// <summary>Linux: the socket's descriptor, for <c>poll</c>.</summary>
+    public int Fd { get; } = -1;
 
-    /// <summary>
-    /// Connects to the supervisor's socket at <paramref name="path"/> and checks that the process there runs as
-    /// this user (what <c>PipeOptions.CurrentUserOnly</c> checks).
-    /// </summary>
-    /// <exception cref="ChatForkException">With a sentence: no such socket, refused, or another user's.</exception>
-    public static LoopPipe Connect(string path)
+    [UnsupportedOSPlatform("windows")]
+    private static LoopPipe ConnectUnix(string path)
     {
         var fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -76,15 +73,14 @@ internal sealed unsafe class LoopPipe : IDisposable
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    private void DisposeUnix() => _handle?.Dispose();
 
-    /// <summary>Bytes read, 0 at end of stream (the supervisor is gone), -1 if nothing is there now.</summary>
-    /// <exception cref="ChatForkException">The read failed (a reset), or a descriptor came that breaks the protocol.</exception>
-    public int Receive(Span<byte> buffer, ReceivedDescriptor received) =>
-        ScmRights.Receive(_handle, buffer, ref received.Fd, wait: false);
+    [UnsupportedOSPlatform("windows")]
+    private int ReceiveUnix(Span<byte> buffer, ReceivedDescriptor received) =>
+        ScmRights.Receive(_handle!, buffer, ref received.Fd, wait: false);
 
-    /// <summary>Bytes written, -1 if the pipe is full now, -2 if it is broken (the supervisor is gone).</summary>
-    public int Send(ReadOnlySpan<byte> bytes)
+    [UnsupportedOSPlatform("windows")]
+    private int SendUnix(ReadOnlySpan<byte> bytes)
     {
         fixed (byte* pointer = bytes)
         {
@@ -107,8 +103,8 @@ internal sealed unsafe class LoopPipe : IDisposable
         }
     }
 
-    /// <summary>The client's socket from the descriptor that came with the hand-off frame.</summary>
-    public static LoopSocket Rebuild(ReceivedDescriptor received)
+    [UnsupportedOSPlatform("windows")]
+    private static LoopSocket RebuildUnix(ReceivedDescriptor received)
     {
         if (!received.HasValue)
         {

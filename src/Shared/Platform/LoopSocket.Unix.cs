@@ -6,22 +6,10 @@ using ChatFork.Sessions;
 
 namespace ChatFork.Platform;
 
-/// <summary>
-/// The client's TCP socket in the loop worker, as a raw descriptor: never-blocking <c>recv</c> and <c>send</c>
-/// (<c>MSG_DONTWAIT</c>), <c>shutdown</c>, <c>close</c>. Not a <see cref="System.Net.Sockets.Socket"/>: .NET starts its
-/// socket engine's thread (epoll) for the first Socket a process makes, and this worker has no thread to spare.
-/// </summary>
-[SupportedOSPlatform("linux")]
-internal sealed unsafe class LoopSocket
+/// <summary>Linux: the descriptor that came with the hand-off, with <c>MSG_DONTWAIT</c> on every call.</summary>
+internal sealed unsafe partial class LoopSocket
 {
-    /// <summary>What <see cref="Receive"/> and <see cref="Send"/> return when the socket is not ready.</summary>
-    public const int WouldBlock = -1;
-
-    /// <summary>What they return when the connection failed; <see cref="LastError"/> says why.</summary>
-    public const int Failed = -2;
-
-    private bool _closed;
-
+    [UnsupportedOSPlatform("windows")]
     public LoopSocket(int fd)
     {
         Fd = fd;
@@ -33,41 +21,35 @@ internal sealed unsafe class LoopSocket
         Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, &size, sizeof(int));
     }
 
-    public int Fd { get; }
+    /// <summary>Linux: the descriptor, for <c>poll</c>; -1 on Windows.</summary>
+    public int Fd { get; } = -1;
 
-    /// <summary>The errno of the last failed call, as a sentence.</summary>
-    public string LastError { get; private set; } = "";
-
-    public int Receive(Span<byte> buffer)
+    [UnsupportedOSPlatform("windows")]
+    private int ReceiveUnix(Span<byte> buffer)
     {
         fixed (byte* pointer = buffer)
         {
-            return Complete(Libc.Recv(Fd, pointer, (nuint)buffer.Length, Libc.MSG_DONTWAIT));
+            return CompleteUnix(Libc.Recv(Fd, pointer, (nuint)buffer.Length, Libc.MSG_DONTWAIT));
         }
     }
 
-    public int Send(ReadOnlySpan<byte> bytes)
+    [UnsupportedOSPlatform("windows")]
+    private int SendUnix(ReadOnlySpan<byte> bytes)
     {
         fixed (byte* pointer = bytes)
         {
-            return Complete(Libc.Send(Fd, pointer, (nuint)bytes.Length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL));
+            return CompleteUnix(Libc.Send(Fd, pointer, (nuint)bytes.Length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL));
         }
     }
 
-    /// <summary>Shuts the socket down for sending (<paramref name="both"/>: both ways); errors are ignored: the client may be gone.</summary>
-    public void Shutdown(bool both) => Libc.Shutdown(Fd, both ? Libc.SHUT_RDWR : Libc.SHUT_WR);
+    [UnsupportedOSPlatform("windows")]
+    private void ShutdownUnix(bool both) => Libc.Shutdown(Fd, both ? Libc.SHUT_RDWR : Libc.SHUT_WR);
 
-    public void Close()
-    {
-        if (!_closed)
-        {
-            _closed = true;
-            Libc.Close(Fd);
-        }
-    }
+    [UnsupportedOSPlatform("windows")]
+    private void CloseUnix() => Libc.Close(Fd);
 
-    /// <summary>The client's address, as IRC's <c>ERROR :Closing Link</c> names it, or null.</summary>
-    public string? PeerAddress()
+    [UnsupportedOSPlatform("windows")]
+    private string? PeerAddressUnix()
     {
         var address = stackalloc byte[128];
         var length = 128u;
@@ -85,7 +67,7 @@ internal sealed unsafe class LoopSocket
         };
     }
 
-    private int Complete(nint result)
+    private int CompleteUnix(nint result)
     {
         while (result < 0)
         {

@@ -5,19 +5,13 @@ using ChatFork.Interop.Unix;
 namespace ChatFork.Platform;
 
 /// <summary>
-/// The worker loop's one wait: <c>poll(2)</c> on the client's socket and the pipe, as a C worker would. A negative
-/// descriptor is left out (poll ignores it). A signal (EINTR) returns with nothing ready; the loop recomputes its
-/// deadlines and waits again.
+/// Linux: <c>poll(2)</c> on the two descriptors. A negative descriptor is left out (poll ignores it). A signal
+/// (EINTR) returns with nothing ready.
 /// </summary>
-[SupportedOSPlatform("linux")]
-internal static class LoopWait
+internal static partial class LoopWait
 {
-    public const short In = Libc.POLLIN;
-    public const short Out = Libc.POLLOUT;
-    /// <summary>Reported whether asked for or not: the peer is gone (<c>POLLHUP</c>), an error (<c>POLLERR</c>, <c>POLLNVAL</c>).</summary>
-    public const short Gone = Libc.POLLHUP | Libc.POLLERR | Libc.POLLNVAL;
-
-    public static unsafe void Wait(int clientFd, short clientEvents, int pipeFd, short pipeEvents, int timeoutMilliseconds,
+    [UnsupportedOSPlatform("windows")]
+    private static unsafe void WaitUnix(int clientFd, short clientEvents, int pipeFd, short pipeEvents, int timeoutMilliseconds,
         out short clientReady, out short pipeReady)
     {
         var fds = stackalloc Libc.PollFd[2];

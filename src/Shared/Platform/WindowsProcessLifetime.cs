@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using ChatFork.Interop.Windows;
@@ -29,21 +28,6 @@ internal sealed class WindowsProcessLifetime : IProcessLifetime
         }
     }
 
-    public IDisposable BindToParent(int supervisorProcessId, Action onSupervisorGone)
-    {
-        // The Job object the supervisor put us in does the work; here we only check the supervisor is alive.
-        try
-        {
-            using var parent = Process.GetProcessById(supervisorProcessId);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ChatForkException($"The supervisor (pid {supervisorProcessId}) is gone.", e);
-        }
-
-        return new NothingToUndo();
-    }
-
     private static unsafe SafeJobHandle CreateKillOnCloseJob()
     {
         var job = Kernel32.CreateJobObject(0, null);
@@ -62,12 +46,5 @@ internal sealed class WindowsProcessLifetime : IProcessLifetime
         }
 
         return job;
-    }
-
-    private sealed class NothingToUndo : IDisposable
-    {
-        public void Dispose()
-        {
-        }
     }
 }

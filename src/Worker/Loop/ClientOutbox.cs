@@ -18,6 +18,7 @@ namespace ChatFork.Worker.Loop;
 /// <see cref="IsOverLimit"/> (the supervisor's queue toward this worker grows instead, and the room slows the senders).
 /// </remarks>
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 internal sealed class ClientOutbox : IClientOutput
 {
     private static ReadOnlySpan<byte> LineEnd => "\r\n"u8;

@@ -9,7 +9,8 @@ namespace ChatFork.Worker.Loop;
 /// <summary>
 /// The loop worker's part in <c>--fanout shm</c>: the room's ring and this worker's cursor page, mapped once while it
 /// waits in the pool (two <see cref="FrameType.RingAttach"/> frames, each memfd riding on its frame's bytes with
-/// SCM_RIGHTS, as the client's socket does on the hand-off), and the <see cref="RingFeed"/> over them. No thread and
+/// SCM_RIGHTS, as the client's socket does on the hand-off; on Windows each frame names a file mapping), and the
+/// <see cref="RingFeed"/> over them. No thread and
 /// no wait of its own: <see cref="WorkerLoop"/> hands it the ring's frames, lets it <see cref="Drain"/> after each
 /// batch, and asks it whether it may block (<see cref="MayBlock"/>).
 /// </summary>
@@ -22,6 +23,7 @@ namespace ChatFork.Worker.Loop;
 /// </remarks>
 // CA1001: the mappings live as long as the process, which exits without disposing the loop.
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the process.")]
 internal sealed class LoopRing
 {

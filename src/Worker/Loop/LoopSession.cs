@@ -16,6 +16,7 @@ namespace ChatFork.Worker.Loop;
 /// handlers.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 internal sealed class LoopSession : ISessionControl
 {
     private readonly WorkerArguments _args;
@@ -59,8 +60,6 @@ internal sealed class LoopSession : ISessionControl
     public IrcSession? Irc { get; }
 
     public LoopSocket Socket => _socket;
-
-    public int ClientFd => _socket.Fd;
 
     /// <summary>The loop reads the client only while nothing is held back by the rate limit.</summary>
     public bool WantsInput => !Input.IsHeld;

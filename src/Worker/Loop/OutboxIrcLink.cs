@@ -6,6 +6,7 @@ namespace ChatFork.Worker.Loop;
 
 /// <summary>An IRC session's frames to the supervisor, on the loop worker's one <see cref="SupervisorOutbox"/>.</summary>
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 internal sealed class OutboxIrcLink : IIrcLink
 {
     private readonly SupervisorOutbox _outbox;

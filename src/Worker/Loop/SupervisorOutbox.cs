@@ -13,6 +13,7 @@ namespace ChatFork.Worker.Loop;
 /// the client down.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 internal sealed class SupervisorOutbox : IChatLink, IWorkerLogSink
 {
     /// <summary>Past this many unwritten bytes, the loop stops reading its client.</summary>
@@ -30,7 +31,8 @@ internal sealed class SupervisorOutbox : IChatLink, IWorkerLogSink
     /// <summary>False once a write failed: the supervisor is gone; what is appended after is dropped.</summary>
     public bool IsAlive { get; private set; } = true;
 
-    public int Pending => _buffer.Length - _written;
+    /// <summary>Bytes not in the pipe yet: appended and unwritten, and (Windows) those of the write in flight.</summary>
+    public int Pending => _buffer.Length - _written + _pipe.Unsent;
 
     public bool IsOverHighWater => Pending > HighWater;
 

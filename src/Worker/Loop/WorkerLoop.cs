@@ -7,9 +7,11 @@ using ChatFork.Sessions;
 namespace ChatFork.Worker.Loop;
 
 /// <summary>
-/// The worker as a C worker would be written: one thread, one <c>poll</c> over two descriptors, the client's socket
-/// and the pipe to the supervisor. Its threads are its own and the runtime's finalizer; no pipe-reader thread, no
-/// client-writer thread, no thread pool, no timers, no signal-handling thread.
+/// The worker as a C worker would be written: one thread, one wait over two handles, the client's socket and the pipe
+/// to the supervisor (<see cref="LoopWait"/>: <c>poll</c> on Linux, <c>WaitForMultipleObjects</c> on Windows). Its
+/// threads are its own and the runtime's (on Linux the finalizer alone); no pipe-reader thread, no client-writer
+/// thread, no thread pool, no timers, no signal-handling thread. What differs by OS is in <c>src/Shared/Platform</c>'s
+/// <c>Loop*.Unix.cs</c> and <c>Loop*.Windows.cs</c>; this file is the same on both.
 /// </summary>
 /// <remarks>
 /// <para>Its life: tie itself to the supervisor (<see cref="LoopParent"/>), attach (the secret from standard input,
@@ -27,6 +29,7 @@ namespace ChatFork.Worker.Loop;
 /// caught up, it raises its sleeping flag and blocks, and the supervisor's <c>Doorbell</c> on the pipe wakes it.</para>
 /// </remarks>
 [SupportedOSPlatform("linux")]
+[SupportedOSPlatform("windows")]
 internal sealed class WorkerLoop
 {
     private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(10);
@@ -133,12 +136,12 @@ internal sealed class WorkerLoop
         {
             try
             {
-                _pipe = LoopPipe.Connect(_args.PipeName);
+                _pipe = LoopPipe.Connect(_args.PipeName, _args.SupervisorProcessId);
                 break;
             }
             catch (ChatForkException e)
             {
-                if (Environment.TickCount64 >= deadline || !File.Exists(_args.PipeName))
+                if (Environment.TickCount64 >= deadline || !LoopPipe.MayConnectLater(_args.PipeName))
                 {
                     WorkerLog.Error($"could not connect to the supervisor's pipe {_args.PipeName}: {e.Message}");
                     return false;
@@ -169,8 +172,7 @@ internal sealed class WorkerLoop
                 switch (frame.Type)
                 {
                     case FrameType.Handoff:
-                        HandoffMessage.Read(frame);
-                        var socket = LoopPipe.Rebuild(received);
+                        var socket = LoopPipe.Rebuild(HandoffMessage.Read(frame), received);
                         try
                         {
                             LoopParent.DieWithSupervisor(false, _args.SupervisorProcessId);
@@ -197,7 +199,7 @@ internal sealed class WorkerLoop
                 }
             }
 
-            LoopWait.Wait(-1, 0, _pipe.Fd, (short)(LoopWait.In | (_link.Pending > 0 ? LoopWait.Out : 0)), -1, out _, out var ready);
+            LoopWait.Wait(null, 0, _pipe, (short)(LoopWait.In | (_link.Pending > 0 ? LoopWait.Out : 0)), -1, out _, out var ready);
             if ((ready & LoopWait.Out) != 0)
             {
                 _link.Flush();
@@ -280,7 +282,7 @@ internal sealed class WorkerLoop
                 var clientEvents = (short)((readClient ? LoopWait.In : 0) | (client.Queued > 0 ? LoopWait.Out : 0));
                 var readPipe = !client.IsOverLimit;
                 var pipeEvents = (short)((readPipe ? LoopWait.In : 0) | (_link.Pending > 0 ? LoopWait.Out : 0));
-                LoopWait.Wait(session.ClientFd, clientEvents, _pipe.Fd, pipeEvents, timeout, out var clientReady, out var pipeReady);
+                LoopWait.Wait(session.Socket, clientEvents, _pipe, pipeEvents, timeout, out var clientReady, out var pipeReady);
 
                 if ((pipeReady & LoopWait.Out) != 0 && !_link.Flush())
                 {
@@ -395,7 +397,7 @@ internal sealed class WorkerLoop
         var deadline = Environment.TickCount64 + FlushTimeoutMilliseconds;
         while (!_pipeClosed && _link.IsAlive && _link.Pending > 0 && Environment.TickCount64 < deadline)
         {
-            WaitWhileClosing(-1, 0, deadline);
+            WaitWhileClosing(null, 0, deadline);
         }
 
         return end.ExitCode;
@@ -413,11 +415,11 @@ internal sealed class WorkerLoop
         }
 
         client.Send();
-        var fd = session.ClientFd;
+        var socket = session.Socket;
         var deadline = Environment.TickCount64 + FlushTimeoutMilliseconds;
         while (client.Queued > 0 && !client.Failed && Environment.TickCount64 < deadline)
         {
-            WaitWhileClosing(fd, LoopWait.Out, deadline);
+            WaitWhileClosing(socket, LoopWait.Out, deadline);
             client.Send();
         }
 
@@ -427,14 +429,13 @@ internal sealed class WorkerLoop
             return;
         }
 
-        var socket = session.Socket;
         socket.Shutdown(both: false);
         Span<byte> scratch = stackalloc byte[4096];
         var budget = DrainBudgetBytes;
         var drainUntil = Environment.TickCount64 + DrainMilliseconds;
         while (budget > 0 && Environment.TickCount64 < drainUntil)
         {
-            var ready = WaitWhileClosing(fd, LoopWait.In, drainUntil);
+            var ready = WaitWhileClosing(socket, LoopWait.In, drainUntil);
             if ((ready & (LoopWait.In | LoopWait.Gone)) == 0)
             {
                 continue;
@@ -455,12 +456,12 @@ internal sealed class WorkerLoop
     // One wait while closing: the client for what the caller asks, and the pipe, so that the Leaving frame gets out
     // and the supervisor's lines in flight are taken (and dropped: the client is leaving). A Shutdown among them
     // means no reuse. Returns the client's events.
-    private short WaitWhileClosing(int clientFd, short clientEvents, long deadline)
+    private short WaitWhileClosing(LoopSocket? client, short clientEvents, long deadline)
     {
         var timeout = (int)Math.Max(0, deadline - Environment.TickCount64);
-        var pipeFd = _pipeClosed ? -1 : _pipe.Fd;
+        var pipe = _pipeClosed ? null : _pipe;
         var pipeEvents = (short)(LoopWait.In | (_link.Pending > 0 ? LoopWait.Out : 0));
-        LoopWait.Wait(clientFd, clientEvents, pipeFd, pipeEvents, timeout, out var clientReady, out var pipeReady);
+        LoopWait.Wait(client, clientEvents, pipe, pipeEvents, timeout, out var clientReady, out var pipeReady);
         if ((pipeReady & LoopWait.Out) != 0)
         {
             _link.Flush();

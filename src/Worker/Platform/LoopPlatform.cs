@@ -3,12 +3,13 @@ using System.Runtime.Versioning;
 namespace ChatFork.Worker.Platform;
 
 /// <summary>
-/// Which worker runs here. Linux: the single-threaded poll loop (<see cref="Loop.WorkerLoop"/>). Elsewhere (Windows,
-/// and so the Wine run): the threaded worker (<see cref="WorkerProcess"/>), until its Windows half is written:
-/// <c>WSAEventSelect</c> on the socket, an overlapped <c>ReadFile</c> on the pipe, <c>WaitForMultipleObjects</c>.
+/// Where the worker runs: its one body, the loop (<see cref="Loop.WorkerLoop"/>), has its OS half written for Linux
+/// (<c>poll</c>, <c>recvmsg</c> with <c>SCM_RIGHTS</c>) and for Windows (<c>WSAEventSelect</c>, overlapped
+/// <c>ReadFile</c>/<c>WriteFile</c>, <c>WaitForMultipleObjects</c>), and for nothing else.
 /// </summary>
 internal static class LoopPlatform
 {
     [SupportedOSPlatformGuard("linux")]
-    public static bool HasPollLoop => OperatingSystem.IsLinux();
+    [SupportedOSPlatformGuard("windows")]
+    public static bool IsSupported => OperatingSystem.IsLinux() || OperatingSystem.IsWindows();
 }

@@ -13,7 +13,6 @@ namespace ChatFork.Tests.Integration;
 /// unposted batches and the room stalls for good (it did: the bench lost 90 % of chat-burst's deliveries).
 /// </summary>
 [NonParallelizable]
-[LinuxOnly("KNOWN FAILURE, not diagnosed: under Wine (the threaded Windows worker) this burst stalls completely, 0 of 9,800 lines for every client within 90 s (CI run of 2026-12-01); kept out of the Wine run until it is fixed")]
 public sealed class ChatBurstTests
 {
     private const int Clients = 50;

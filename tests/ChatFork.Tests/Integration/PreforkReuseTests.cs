@@ -134,7 +134,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [LinuxOnly("the Windows worker (the threaded WorkerProcess) does not recycle yet: --reusable has no effect there, so it exits after each client")]
     public async Task Twenty_echo_clients_in_turn_with_worker_reuse_5_are_served_by_a_handful_of_processes()
     {
         await using var server = await ServerProcess.StartAsync("--mode", "echo", "--worker-reuse", "5", "--prespawn", "1");
@@ -164,7 +163,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [LinuxOnly("the Windows worker (the threaded WorkerProcess) does not recycle yet: --reusable has no effect there, so it exits after each client")]
     public async Task Ps_shows_how_many_clients_each_worker_has_served()
     {
         // One worker at most (--max-clients 1 with --prespawn 1): every client is served by the same process.
@@ -187,7 +185,6 @@ public sealed partial class PreforkReuseTests
     }
 
     [Test]
-    [LinuxOnly("the Windows worker (the threaded WorkerProcess) does not recycle yet: --reusable has no effect there, so it exits after each client")]
     public async Task A_reused_worker_shows_its_next_client_nothing_of_the_previous_one()
     {
         // Two processes at most: alice's worker is the one carol gets once alice has gone.

@@ -46,7 +46,6 @@ public sealed class SharedMemoryFanoutTests
     // each client it serves is a new member that joins at its own RingJoin, reads the broadcasts from there and is
     // left out of its own lines.
     [Test]
-    [LinuxOnly("the Windows worker (the threaded WorkerProcess) does not recycle yet: --reusable has no effect there, so it exits after each client")]
     public async Task A_recycled_worker_reads_the_ring_for_each_client_it_serves_in_turn()
     {
         await using var server = await ServerProcess.StartAsync("--fanout", "shm", "--worker-reuse", "3", "--prespawn", "1", "--line-rate", "0");

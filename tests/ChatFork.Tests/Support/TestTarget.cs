@@ -22,6 +22,8 @@ namespace ChatFork.Tests.Support;
 /// <item>Sockets. wineserver holds every socket of every Wine process, so /proc says nothing about which process
 ///   owns a connection; and an accepted socket is inheritable under Wine (on Windows it is not).</item>
 /// <item>/ps shows 0.0 MiB for every process: Wine does not fill in a process's private bytes.</item>
+/// <item>.NET's W^X is off (<c>DOTNET_EnableWriteXorExecute=0</c>) for every process started here: with it, a JIT
+///   process under Wine dies when it frees a dynamic method (<see cref="StartInfo"/> says more).</item>
 /// </list>
 /// </remarks>
 internal static class TestTarget
@@ -67,6 +69,13 @@ internal static class TestTarget
             info.ArgumentList.Add(executable);
             info.Environment.Remove("DISPLAY");
             info.Environment["WINEDEBUG"] = "-all";
+            // Wine 8 and .NET 10's W^X (code pages mapped twice, writable and executable): freeing a dynamic method's
+            // code there kills the process ("Fatal error. Internal CLR error. (0x80131506)" in
+            // DynamicResolver+DestroyScout.Finalize). The supervisor (a JIT process under Wine) frees one at the first
+            // collection after it became garbage, which a burst of chat makes come: ChatBurstTests lost every line to
+            // it. Off for the processes the tests start under Wine (the workers inherit it); W^X is a hardening knob,
+            // and nothing here depends on it.
+            info.Environment["DOTNET_EnableWriteXorExecute"] = "0";
         }
 
         foreach (var argument in arguments)
