@@ -164,8 +164,10 @@ internal sealed record ServerSettings(
     // Left out, --fanout is shm wherever a ring can serve: the process model's chat room on this host (the bench's
     // chat-burst runs faster through it, docs/performance.md), and pipe where it cannot (the lab's thread and async
     // models, echo mode, IRC mode's channels, the cluster's room), so that no default start logs that shm was ignored.
+    // Linux only so far: Platform/RingByDefault.cs says why.
     private static FanoutMode DefaultFanout(SupervisorOptions options, bool irc) =>
         options.Model == ServerModel.Process && options.Mode == ServerMode.Chat && !irc && options.Cluster is null
+            && global::ChatFork.Supervisor.Platform.RingByDefault.Here
             ? FanoutMode.Shm
             : FanoutMode.Pipe;
 

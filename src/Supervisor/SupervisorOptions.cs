@@ -79,7 +79,7 @@ public sealed class SupervisorOptions
     public int SlowConsumerTimeout { get; set; } = 10;
 
     // No Default: left out, it depends on the rest (ServerSettings.DefaultFanout).
-    [Option("fanout", HelpText = "How the chat room's lines reach the workers. shm (the default for the chat room of --model process): written once into a ring in shared memory that every worker reads (a memfd on Linux, a named file mapping on Windows); lines for one client stay on its pipe. pipe: down every worker's pipe (the default elsewhere, and the only choice with --model thread or async). Chat mode only: --protocol irc and --cluster fan out on the pipes either way.")]
+    [Option("fanout", HelpText = "How the chat room's lines reach the workers. shm (on Linux, the default for the chat room of --model process): written once into a ring in shared memory that every worker reads (a memfd on Linux, a named file mapping on Windows); lines for one client stay on its pipe. pipe: down every worker's pipe (the default elsewhere, and the only choice with --model thread or async). Chat mode only: --protocol irc and --cluster fan out on the pipes either way.")]
     public FanoutMode? Fanout { get; set; }
 
     // No Default: left out, it is 1 MiB, or more when --max-line needs it (ServerSettings.RingNeededFor).

@@ -12,7 +12,7 @@ namespace ChatFork.Supervisor.ProcessModel;
 /// run, which makes the pool start its threads now; <c>System.Threading.ThreadPool.ThreadTimeoutMs = -1</c>
 /// (chatfork's runtimeconfig, set in its project file) keeps them: an idle pool thread would otherwise end after
 /// 20 s and be made again at the next burst.</para>
-/// <para>The pool is also capped at them (<see cref="ThreadPool.SetMaxThreads"/>): .NET 10's pool does not survive a
+/// <para>On Linux the pool is also capped at them (<see cref="ThreadPool.SetMaxThreads"/>; Platform/ThreadPoolCap.cs says why not on Windows): .NET 10's pool does not survive a
 /// thread it cannot start. When hill climbing or starvation raises its goal above the threads it has, it starts one
 /// from whichever pool thread queues work (<c>PortableThreadPool.WorkerThread.MaybeAddWorkingWorker</c>, then
 /// <c>CreateWorkerThread</c>: no <c>catch</c> in 10.0's IL; later runtimes add <c>TryCreateWorkerThread</c>), and
@@ -44,10 +44,15 @@ internal static class ThreadReserve
 
         var made = allRunning.Wait(TimeSpan.FromSeconds(2));
         release.Set();
-        ThreadPool.GetMaxThreads(out _, out var ioMax);
-        ThreadPool.SetMaxThreads(wanted, ioMax);
+        var capped = Platform.ThreadPoolCap.Applies;
+        if (capped)
+        {
+            ThreadPool.GetMaxThreads(out _, out var ioMax);
+            ThreadPool.SetMaxThreads(wanted, ioMax);
+        }
+
         log.Debug(made
-            ? $"thread pool: {ThreadPool.ThreadCount} threads made at start ({wanted} wanted), kept for the server's life, and no more"
+            ? $"thread pool: {ThreadPool.ThreadCount} threads made at start ({wanted} wanted), kept for the server's life{(capped ? ", and no more" : "")}"
             : $"thread pool: only {ThreadPool.ThreadCount} of {wanted} threads started within 2 s; the pool adds the rest when it needs them");
     }
 }
