@@ -29,7 +29,10 @@ internal sealed record ServerSettings(
     /// The largest frame a worker may send. A cleaned line can be three times the raw one (each invalid byte becomes
     /// U+FFFD, three bytes in UTF-8), plus the header and fields; log frames are cut to fit the same bound.
     /// </summary>
-    public int MaxWorkerFrame => (3 * MaxLine) + 1024;
+    public int MaxWorkerFrame => MaxWorkerFrameFor(MaxLine);
+
+    /// <summary><see cref="MaxWorkerFrame"/> for a given <c>--max-line</c>, before the settings exist.</summary>
+    public static int MaxWorkerFrameFor(int maxLine) => (3 * maxLine) + 1024;
 
     /// <summary>How long one line may take to arrive (<c>--line-timeout</c>); zero: no limit.</summary>
     public TimeSpan LineTimeout { get; init; } = TimeSpan.FromSeconds(Sessions.SessionLimits.DefaultLineTimeoutSeconds);
@@ -124,9 +127,10 @@ internal sealed record ServerSettings(
             "--fanout shm fans the room out to worker processes: it needs --model process.");
         Require(options.RingSize is not { } givenRing || (givenRing is >= 256 * 1024 and <= 1 << 30 && (givenRing & (givenRing - 1)) == 0),
             "--ring-size must be a power of two between 262144 (256 KiB) and 1073741824 (1 GiB) bytes.");
-        var ringSize = options.RingSize ?? Math.Max(DefaultRingSize, RingNeededFor(options.MaxLine));
-        Require(ringSize >= RingNeededFor(options.MaxLine),
-            $"--ring-size {ringSize} cannot hold the longest room line --max-line {options.MaxLine} allows (a record may take half the ring): give at least {RingNeededFor(options.MaxLine)}, or leave --ring-size out.");
+        var ringNeeded = RingNeededFor(options.MaxLine);
+        var ringSize = options.RingSize ?? Math.Max(DefaultRingSize, ringNeeded);
+        Require(ringSize >= ringNeeded,
+            $"--ring-size {ringSize} cannot hold the longest room line --max-line {options.MaxLine} allows (a record may take half the ring): give at least {ringNeeded}, or leave --ring-size out.");
         var worker = options.WorkerPath ?? Path.Combine(AppContext.BaseDirectory, ChatFork.Platform.WorkerExecutable.FileName);
 
         return new ServerSettings(
@@ -154,10 +158,11 @@ internal sealed record ServerSettings(
 
     // The smallest ring (a power of two, at least --ring-size's 256 KiB floor) in which a record of the longest room
     // line takes at most half the ring (RingWriter's rule). A room line is the sender's text, which the sanitizer may
-    // grow to 3 bytes per byte received (U+FFFD for each invalid byte, as MaxWorkerFrame allows), behind its prefix.
+    // grow to 3 bytes per byte received (U+FFFD for each invalid byte, as MaxWorkerFrame allows), behind its prefix
+    // (256 bytes: "<nick> ", "* nick ", a whisper's).
     internal static int RingNeededFor(int maxLine)
     {
-        var longestRecord = global::ChatFork.Fanout.RingLayout.RecordSize((3 * maxLine) + 1024 + 256);
+        var longestRecord = global::ChatFork.Fanout.RingLayout.RecordSize(MaxWorkerFrameFor(maxLine) + 256);
         return (int)Math.Max(256 * 1024, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * longestRecord)));
     }
 
